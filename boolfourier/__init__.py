@@ -16,10 +16,77 @@ boolfourier.torch.fwht  the same for torch tensors (CPU/CUDA, autograd).
 The cube
 --------
 points                all of {±1}^n in index order.
+
+Functions (``boolfourier.function``)
+------------------------------------
+BooleanFunction       immutable dense function: from_values / from_callable /
+                      from_expression / from_coefficients, evaluate, restrict,
+                      arithmetic, spectrum().
+parity, monomial, dictator, majority, threshold, and_, or_, tribes,
+cyclic_sum, pvr, random_function, constant     named families.
+
+Spectra and measures (``boolfourier.spectrum``; batched on the last axis)
+-------------------------------------------------------------------------
+coefficients          f̂ = fwht(values, norm="forward").
+degree_profile        W^k = Σ_{|S|=k} f̂(S)², k = 0..n.
+influences            Inf_i = Σ_{S∋i} f̂(S)².
+total_influence, noise_stability, noise_sensitivity, spectral_norm_l1,
+relevant_variables, top_coefficients, to_polynomial_string, distance.
+Spectrum              one function's coefficients with cached measures.
+
+Sampling for large n (``boolfourier.sampling``)
+-----------------------------------------------
+estimate_coefficients, estimate_degree_weights, estimate_influences,
+estimate_total_influence, estimate_noise_stability (each an Estimate with a
+standard error), sample_points.
+
+Reports (``boolfourier.report``)
+--------------------------------
+analyze_report, format_report   the body of ``boolfourier analyze``.
 """
 
 from .cube import points
 from .transform import fwht, ifwht
+from ._memory import DenseMemoryError
+from .function import (
+    BooleanFunction,
+    and_,
+    constant,
+    cyclic_sum,
+    dictator,
+    majority,
+    monomial,
+    or_,
+    parity,
+    pvr,
+    random_function,
+    threshold,
+    tribes,
+)
+from .report import analyze_report, format_report
+from .sampling import (
+    Estimate,
+    estimate_coefficients,
+    estimate_degree_weights,
+    estimate_influences,
+    estimate_noise_stability,
+    estimate_total_influence,
+    sample_points,
+)
+from .spectrum import (
+    Spectrum,
+    coefficients,
+    degree_profile,
+    distance,
+    influences,
+    noise_sensitivity,
+    noise_stability,
+    relevant_variables,
+    spectral_norm_l1,
+    to_polynomial_string,
+    top_coefficients,
+    total_influence,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -27,4 +94,43 @@ __all__ = [
     "fwht",
     "ifwht",
     "points",
+    # functions and families
+    "BooleanFunction",
+    "parity",
+    "monomial",
+    "dictator",
+    "majority",
+    "threshold",
+    "and_",
+    "or_",
+    "tribes",
+    "cyclic_sum",
+    "pvr",
+    "random_function",
+    "constant",
+    "DenseMemoryError",
+    # spectra and measures
+    "Spectrum",
+    "coefficients",
+    "degree_profile",
+    "influences",
+    "total_influence",
+    "noise_stability",
+    "noise_sensitivity",
+    "spectral_norm_l1",
+    "relevant_variables",
+    "top_coefficients",
+    "to_polynomial_string",
+    "distance",
+    # sampling
+    "Estimate",
+    "estimate_coefficients",
+    "estimate_degree_weights",
+    "estimate_influences",
+    "estimate_total_influence",
+    "estimate_noise_stability",
+    "sample_points",
+    # reports
+    "analyze_report",
+    "format_report",
 ]

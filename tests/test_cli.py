@@ -1,0 +1,75 @@
+"""End-to-end tests of the ``boolfourier`` command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from boolfourier.cli import build_parser, main
+
+
+def _run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "boolfourier", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def _commands():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return sorted(sub.choices)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: boolfourier " + command in capsys.readouterr().out
+
+
+def test_top_level_help_through_python_m():
+    proc = _run("--help")
+    assert proc.returncode == 0
+    for command in _commands():
+        assert command in proc.stdout
+
+
+def test_analyze_json_through_python_m():
+    proc = _run("analyze", "majority(x0, x1, x2)", "--json", "--rho", "0.5")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["n"] == 3
+    assert report["degree_profile"] == pytest.approx([0, 0.75, 0, 0.25])
+    assert report["influences"] == pytest.approx([0.5, 0.5, 0.5])
+    assert report["total_influence"] == pytest.approx(1.5)
+    assert report["noise_stability"][0]["value"] == pytest.approx(0.75 * 0.5 + 0.25 * 0.5**3)
+
+
+def test_analyze_text(capsys):
+    assert main(["analyze", "x0*x1 - 1", "--n", "4", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "x0*x1 - 1" in out and "total influence" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["analyze", "x0 +"], "position"),
+        (["analyze", "x0*x7", "--n", "3"], "x7"),
+        (["analyze", "__import__('os')"], "unknown name"),
+        (["analyze", "x0", "--n", "40"], "sampling"),
+    ],
+)
+def test_bad_input_is_one_clear_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_demo_runs(capsys):
+    assert main(["demo"]) == 0
+    assert "x0*x1" in capsys.readouterr().out
