@@ -17,6 +17,10 @@ __all__ = ["fwht", "ifwht"]
 
 _KERNEL_ENV = "BOOLFOURIER_FWHT_KERNEL"
 _kernel_choice = os.environ.get(_KERNEL_ENV, "fast").strip().lower() or "fast"
+if _kernel_choice == "fast" and numba.config.DISABLE_JIT:
+    # The vector kernels are LLVM intrinsics, which have no pure-Python form; the
+    # reference butterflies run as plain Python (e.g. for coverage runs).
+    _kernel_choice = "reference"
 if _kernel_choice == "fast":
     _fwht_inplace = _kernels.fwht_inplace
 elif _kernel_choice == "reference":
