@@ -127,8 +127,12 @@ def _run_with_workers(rows, scale, workers):
     most = numba.config.NUMBA_NUM_THREADS
     # scipy.fft semantics: negative values count back from the number of CPUs.
     n_threads = int(workers) if workers > 0 else max(1, most + 1 + int(workers))
+    n_threads = min(n_threads, most)
     before = numba.get_num_threads()
-    numba.set_num_threads(min(n_threads, most))
+    if n_threads == before:  # setting the thread count costs microseconds: skip it when idle
+        _fwht_inplace(rows, scale)
+        return
+    numba.set_num_threads(n_threads)
     try:
         _fwht_inplace(rows, scale)
     finally:
