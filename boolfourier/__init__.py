@@ -63,6 +63,18 @@ from .function import (
     threshold,
     tribes,
 )
+from .domains import Domain
+from .interpolation import (
+    GotuError,
+    Interpolant,
+    JuntaFunction,
+    canonical_holdout_error,
+    gotu_error,
+    min_degree_interpolator,
+    min_norm_interpolator,
+    min_weighted_norm_interpolator,
+    symmetric_min_degree_interpolator,
+)
 from .report import analyze_report, format_report
 from .sampling import (
     Estimate,
@@ -130,6 +142,17 @@ __all__ = [
     "estimate_total_influence",
     "estimate_noise_stability",
     "sample_points",
+    # domains and interpolators (GOTU)
+    "Domain",
+    "min_degree_interpolator",
+    "min_norm_interpolator",
+    "min_weighted_norm_interpolator",
+    "symmetric_min_degree_interpolator",
+    "Interpolant",
+    "JuntaFunction",
+    "gotu_error",
+    "GotuError",
+    "canonical_holdout_error",
     # reports
     "analyze_report",
     "format_report",

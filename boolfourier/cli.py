@@ -11,15 +11,11 @@ import sys
 
 __all__ = ["main", "build_parser"]
 
-DEMO_N = 15
-DEMO_EXPR = "x0*x1 - 1.25*x1*x2 + 1.5*x2*x0"
-
 
 def _cmd_demo(args) -> int:
-    from .report import analyze_report, format_report
+    from .experiments.demo import run_demo
 
-    print("The GOTU paper's f1 (threesym task):")
-    print(format_report(analyze_report(DEMO_EXPR, n=DEMO_N, top=5)))
+    run_demo(args.out, quiet=args.quiet)
     return 0
 
 
@@ -33,6 +29,16 @@ def _cmd_analyze(args) -> int:
     return 0
 
 
+def _cmd_interpolate(args) -> int:
+    import json
+
+    from .interpolation import format_interpolate_report, interpolate_report
+
+    report = interpolate_report(args.expr, unseen=args.unseen, n=args.n, method=args.method)
+    print(json.dumps(report, indent=2) if args.json else format_interpolate_report(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boolfourier",
@@ -41,8 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     demo = sub.add_parser(
-        "demo", help="run the built-in demo", description="Analyse the GOTU paper's f1 in n = 15."
+        "demo",
+        help="run the built-in demo (a quick GOTU experiment, about a minute on a CPU)",
+        description=(
+            "Train the quick MLP on f = x0*x1 in n = 15 without ever showing it the points with "
+            "x0 = x1 = -1; print the learned coefficients of 1, x0, x1, x0*x1 next to the "
+            "min-degree interpolator's (-1, 1, 1, 0) and the target's, and save a PNG of their "
+            "trajectories."
+        ),
     )
+    demo.add_argument("--out", default="runs/demo", help="run directory (default: runs/demo)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar or table")
     demo.set_defaults(func=_cmd_demo)
 
     analyze = sub.add_parser(
@@ -68,6 +83,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--json", action="store_true", help="print JSON for machines")
     analyze.set_defaults(func=_cmd_analyze)
+
+    from .interpolation import METHODS
+
+    interp = sub.add_parser(
+        "interpolate",
+        help="the min-degree interpolator of a function on a seen domain",
+        description=(
+            "Compute the min-degree interpolator (MDI) of a target on the seen part of "
+            "{-1,1}^n: print it as a polynomial, its degree profile next to the target's, the "
+            "GOTU errors (MSE on the unseen set and on the cube, sign error on the unseen set), "
+            "the method used and the time."
+        ),
+        epilog=(
+            "example: boolfourier interpolate 'x0*x1' --n 15 --unseen 'x0 == -1 and x1 == -1'"
+        ),
+    )
+    interp.add_argument("expr", help="the target, as a (quoted) expression")
+    interp.add_argument(
+        "--unseen", required=True, help="predicate of the unseen set, e.g. 'x0 == -1 and x1 == -1'"
+    )
+    interp.add_argument(
+        "--n", type=int, default=None, help="number of variables (default: the expressions' own)"
+    )
+    interp.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="solver (default auto: the fastest exact path that applies)",
+    )
+    interp.add_argument("--json", action="store_true", help="print JSON for machines")
+    interp.set_defaults(func=_cmd_interpolate)
+
+    from .experiments.cli_gotu import add_gotu_parser
+
+    add_gotu_parser(sub)
     return parser
 
 
@@ -76,6 +126,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `boolfourier ... | head`: the reader left, which is fine
+        sys.stderr.close()
+        return 0
     except (ValueError, TypeError, MemoryError) as err:
         # Bad input (an unparsable expression, an impossible n, ...): one clear line, no trace.
         print(f"boolfourier {args.command}: error: {err}", file=sys.stderr)
