@@ -70,6 +70,9 @@ def test_bad_input_is_one_clear_line(args, message, capsys):
     assert message in err and "Traceback" not in err
 
 
-def test_demo_runs(capsys):
-    assert main(["demo"]) == 0
-    assert "x0*x1" in capsys.readouterr().out
+@pytest.mark.slow
+def test_demo_runs(tmp_path):
+    proc = _run("demo", "--out", str(tmp_path / "demo"))
+    assert proc.returncode == 0, proc.stderr
+    assert "x0*x1" in proc.stdout
+    assert (tmp_path / "demo" / "trajectories.png").stat().st_size > 0

@@ -1,0 +1,107 @@
+"""Figures (matplotlib, Agg backend; imported only by the code that draws).
+
+``plot_trajectories``  tracked Fourier coefficients of a run vs epoch, the MDI's values dashed
+``plot_degree_profile`` the degree profile W^k of a run vs epoch (one line per degree)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_trajectories", "plot_degree_profile"]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _spectra(run):
+    """``run``: a :class:`~boolfourier.experiments.runs.Run`, a run directory, or a spectra dict."""
+    if isinstance(run, dict):
+        return run, ""
+    if isinstance(run, (str, Path)):
+        from .experiments.runs import load_run
+
+        run = load_run(run)
+    c = run.config
+    return run.spectra, f"{c.task.name} / {c.model.kind} ({c.preset}), seed {c.train.seed}"
+
+
+def plot_trajectories(run, path=None, *, names=None, title=None, ax=None):
+    """Tracked coefficients :math:`\\hat f_{net}(S)` vs epoch; the MDI's as dashed lines, the target's dotted.
+
+    Parameters
+    ----------
+    run : Run, run directory, or dict with ``epochs``, ``tracked`` (E, T),
+        ``track_masks``, ``mdi_track`` and ``target_track``
+    path : where to save a PNG (optional)
+    names : labels of the tracked monomials (default: from ``track_masks``)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .training import monomial_name
+
+    plt = _pyplot()
+    spectra, default_title = _spectra(run)
+    epochs, tracked = spectra["epochs"], spectra["tracked"]
+    names = names or [monomial_name(int(m)) for m in spectra["track_masks"]]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+    else:
+        fig = ax.figure
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for t, name in enumerate(names):
+        col = colors[t % len(colors)]
+        ax.plot(epochs, tracked[:, t], color=col, lw=1.8, label=name)
+        mdi = spectra["mdi_track"][t]
+        if np.isfinite(mdi):
+            ax.axhline(mdi, color=col, ls="--", lw=1.0, alpha=0.8)
+        ax.axhline(spectra["target_track"][t], color=col, ls=":", lw=0.8, alpha=0.5)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("Fourier coefficient")
+    ax.set_title(title or default_title or "tracked coefficients")
+    handles, labels = ax.get_legend_handles_labels()
+    from matplotlib.lines import Line2D
+
+    handles += [Line2D([], [], color="gray", ls="--"), Line2D([], [], color="gray", ls=":")]
+    labels += ["MDI", "target"]
+    ax.legend(handles, labels, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
+def plot_degree_profile(run, path=None, *, degrees=None, title=None, ax=None):
+    """Degree profile :math:`W^k` of the network vs epoch (needs a dense run), one line per degree."""
+    plt = _pyplot()
+    spectra, default_title = _spectra(run)
+    if "degree_profile" not in spectra:
+        raise ValueError("this run has no degree profile (n was above train.full_spectrum_max_n)")
+    epochs, w = spectra["epochs"], spectra["degree_profile"]
+    degrees = degrees if degrees is not None else [k for k in range(w.shape[1]) if w[:, k].max() > 1e-3 * w.max()]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+    else:
+        fig = ax.figure
+    for k in degrees:
+        ax.plot(epochs, w[:, k], label=f"W^{k}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("weight $W^k$")
+    ax.set_title(title or default_title or "degree profile")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig

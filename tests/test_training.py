@@ -1,0 +1,157 @@
+"""The training loop: tiny end-to-end runs, determinism, spectrum tracking, sampling, curriculum."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from boolfourier import cube, fwht  # noqa: E402
+from boolfourier.models import ModelConfig  # noqa: E402
+from boolfourier.training import TaskConfig, TrainConfig, make_task_data, monomial_mask, train  # noqa: E402
+
+torch.set_num_threads(1)
+
+TASK = TaskConfig(name="2parity", n=6, target="x0*x1", unseen="x0 == -1 and x1 == -1",
+                  track=["1", "x0", "x1", "x0*x1"], mdi="x0 + x1 - 1")
+MODEL = ModelConfig("mlp", hidden=[32, 16])
+CFG = TrainConfig(lr=0.01, epochs=4, batch_size=8, seed=1)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return train(TASK, MODEL, CFG, quiet=True)
+
+
+def _strip(rows):  # comparable rows: no wall time, nan as None
+    return [{k: (None if v != v else v) for k, v in r.items() if k != "elapsed"} for r in rows]
+
+
+def test_rows_and_spectra(result):
+    rows, sp = result.rows, result.spectra
+    assert [r["epoch"] for r in rows] == [-1, 0, 1, 2, 3]
+    assert rows[-1]["step"] == 4 * 6  # 48 seen points, batch 8
+    for key in ("train_loss", "seen_loss", "unseen_loss", "cube_loss", "mdi_distance", "coef[x0*x1]", "W6"):
+        assert key in rows[-1]
+    assert sp["coefficients"].shape == (5, 64) and sp["coefficients"].dtype == np.float32
+    assert sp["degree_profile"].shape == (5, 7) and sp["tracked"].shape == (5, 4)
+    np.testing.assert_array_equal(sp["mdi_track"], [-1, 1, 1, 0])
+    np.testing.assert_array_equal(sp["target_track"], [0, 0, 0, 1])
+    s = result.summary
+    assert s["mdi_gotu_error"] == pytest.approx(16.0)
+    assert s["coefficients"]["x0*x1"]["mdi"] == 0.0 and s["steps"] == 24 and s["train_size"] == 48
+
+
+def test_tracked_spectrum_is_a_fresh_transform(result):
+    net = result.model.eval()
+    x = torch.tensor(cube.points(6), dtype=torch.float32)
+    with torch.no_grad():
+        out = net(x).double().numpy()
+    c = fwht(out, norm="forward")
+    sp = result.spectra
+    np.testing.assert_allclose(sp["coefficients"][-1], c, atol=1e-5)
+    np.testing.assert_allclose(sp["tracked"][-1], c[[0, 1, 2, 3]], atol=1e-5)
+    profile = np.bincount(cube.degrees(6), weights=c**2, minlength=7)
+    np.testing.assert_allclose(sp["degree_profile"][-1], profile, rtol=1e-4, atol=1e-7)
+    # losses from the same outputs
+    y = cube.points(6)[:, 0] * cube.points(6)[:, 1]
+    unseen = (cube.points(6)[:, 0] == -1) & (cube.points(6)[:, 1] == -1)
+    row = result.rows[-1]
+    assert row["unseen_loss"] == pytest.approx(np.mean((out - y)[unseen] ** 2), rel=1e-5)
+    assert row["seen_loss"] == pytest.approx(np.mean((out - y)[~unseen] ** 2), rel=1e-5)
+    mdi = cube.points(6)[:, 0] + cube.points(6)[:, 1] - 1
+    assert row["mdi_distance"] == pytest.approx(np.mean((out - mdi) ** 2), rel=1e-5)
+
+
+def test_deterministic_on_cpu(result):
+    again = train(TASK, MODEL, CFG, quiet=True)
+    assert _strip(again.rows) == _strip(result.rows)
+    for k in result.spectra:
+        np.testing.assert_array_equal(again.spectra[k], result.spectra[k])
+    other = train(TASK, MODEL, dataclasses.replace(CFG, seed=2), quiet=True)
+    assert _strip(other.rows) != _strip(result.rows)
+
+
+def test_learns_the_seen_set():
+    r = train(TASK, ModelConfig("mlp", hidden=[64, 64]), dataclasses.replace(CFG, epochs=40, optimizer="adam", lr=3e-3),
+              quiet=True)
+    assert r.rows[-1]["seen_loss"] < 0.05 < r.rows[0]["seen_loss"]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
+def test_optimizers_and_frozen_features(optimizer):
+    cfg = dataclasses.replace(CFG, optimizer=optimizer, epochs=1, lr=1e-3, momentum=0.0)
+    torch.manual_seed(cfg.seed)
+    r = train(TASK, ModelConfig("rf_relu", width=16), cfg, quiet=True)
+    assert np.isfinite(r.rows[-1]["seen_loss"])
+    torch.manual_seed(cfg.seed)  # same init as inside train
+    from boolfourier.models import build_model
+
+    fresh = build_model(ModelConfig("rf_relu", width=16), 6)
+    assert torch.equal(fresh.features.weight, r.model.features.weight)  # frozen
+    assert not torch.equal(fresh.readout.weight, r.model.readout.weight)  # trained
+
+
+def test_sampled_evaluation_estimates():
+    task = dataclasses.replace(TASK, n=8, train_size=100, test_size=500)
+    cfg = dataclasses.replace(CFG, epochs=1, full_spectrum_max_n=4)  # force the large-n path
+    r = train(task, MODEL, cfg, quiet=True)
+    assert "coefficients" not in r.spectra and "W0" not in r.rows[-1]
+    assert r.summary["exact"] is False and r.summary["train_size"] == 100
+    np.testing.assert_array_equal(r.spectra["mdi_track"], [-1, 1, 1, 0])
+    np.testing.assert_array_equal(r.spectra["target_track"], [0, 0, 0, 1])
+    data = make_task_data(task, cfg, np.random.default_rng(cfg.seed))  # the same eval points
+    x = torch.tensor(data.x_eval, dtype=torch.float32)
+    with torch.no_grad():
+        out = r.model.eval()(x).double().numpy()
+    est = [np.mean(out), np.mean(out * data.x_eval[:, 0]), np.mean(out * data.x_eval[:, 1]),
+           np.mean(out * data.x_eval[:, 0] * data.x_eval[:, 1])]
+    np.testing.assert_allclose(r.spectra["tracked"][-1], est, atol=1e-5)
+
+
+def test_auto_mdi_and_checked_mdi():
+    data = make_task_data(dataclasses.replace(TASK, mdi="auto"), CFG, np.random.default_rng(0))
+    np.testing.assert_allclose(data.mdi_track, [-1, 1, 1, 0], atol=1e-9)
+    with pytest.raises(ValueError, match="does not equal the target on the seen set"):
+        make_task_data(dataclasses.replace(TASK, mdi="x0 + x1"), CFG, np.random.default_rng(0))
+    none = make_task_data(dataclasses.replace(TASK, mdi="none"), CFG, np.random.default_rng(0))
+    assert none.mdi_eval is None and np.isnan(none.mdi_track).all()
+
+
+def test_curriculum_and_stopping():
+    task = TaskConfig(name="parity6", n=6, target="x0*x1*x2*x3*x4*x5", unseen="", track=["x0*x1*x2*x3*x4*x5"],
+                      mdi="none", train_size=200)
+    cfg = dataclasses.replace(CFG, epochs=10, curriculum_leap=2, loss_threshold=100.0)  # always "converged"
+    r = train(task, MODEL, cfg, quiet=True)
+    # epochs train on radius 2, 4, 6; below the threshold with r = n: stop
+    assert [row["radius"] for row in r.rows] == [2, 2, 4, 6]
+    assert r.rows[-1]["epoch"] == 2 and r.summary["epochs_run"] == 3
+    assert np.isnan(r.summary["gotu_error"])  # nothing unseen
+    plain = train(task, MODEL, dataclasses.replace(cfg, curriculum_leap=0), quiet=True)
+    assert plain.rows[-1]["epoch"] == 0  # the stop rule alone
+
+
+def test_monomial_mask():
+    assert monomial_mask("1", 3) == 0 and monomial_mask("x0*x2", 3) == 0b101 and monomial_mask(" x1 ", 3) == 2
+    with pytest.raises(ValueError, match="coordinate >= n"):
+        monomial_mask("x5", 3)
+    with pytest.raises(ValueError, match="cannot read monomial"):
+        monomial_mask("2*x0", 3)
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="batch_size"):
+        TrainConfig(batch_size=0)
+    with pytest.raises(ValueError, match="too large to enumerate"):
+        make_task_data(dataclasses.replace(TASK, n=30), CFG, np.random.default_rng(0))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_shapes():
+    r = train(TASK, MODEL, dataclasses.replace(CFG, device="cuda", epochs=2), quiet=True)
+    assert r.spectra["coefficients"].shape == (3, 64)
+    assert "cuda" not in r.summary["device"].lower() or r.summary["device"]
