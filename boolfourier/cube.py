@@ -27,6 +27,7 @@ __all__ = [
     "point_to_index",
     "mask_to_set",
     "set_to_mask",
+    "as_mask",
     "popcount",
     "degrees",
     "weights",
@@ -175,3 +176,26 @@ def mask_to_set(mask: int) -> tuple[int, ...]:
         mask >>= 1
         k += 1
     return tuple(out)
+
+
+def as_mask(S, n: int | None = None) -> int:
+    """A monomial given as a bitmask int or an iterable of coordinates, as a bitmask.
+
+    With ``n``, also check that it uses only coordinates ``< n``.
+
+    >>> as_mask({0, 2}), as_mask(5), as_mask([], 3)
+    (5, 5, 0)
+    """
+    if isinstance(S, bool):
+        raise TypeError("a monomial is a bitmask int or an iterable of coordinates, got a bool")
+    if isinstance(S, (int, np.integer)):
+        m = int(S)
+        if m < 0:
+            raise ValueError(f"a bitmask is >= 0, got {m}")
+    elif isinstance(S, Iterable):
+        m = set_to_mask(S)
+    else:
+        raise TypeError(f"a monomial is a bitmask int or an iterable of coordinates, got {S!r}")
+    if n is not None and m >> n:
+        raise ValueError(f"monomial {S!r} uses a coordinate >= n = {n}")
+    return m

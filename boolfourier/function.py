@@ -26,12 +26,12 @@ constant              :math:`c`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from ._memory import check_dense
-from .cube import check_n, iter_points, point_to_index, set_to_mask
+from .cube import as_mask, check_n, iter_points, point_to_index
 from .spectrum import Spectrum
 from .transform import ifwht
 
@@ -64,20 +64,6 @@ def _n_from_length(m: int) -> int:
     return m.bit_length() - 1
 
 
-def _mask(S, n: int | None = None) -> int:
-    if isinstance(S, bool):
-        raise TypeError("a monomial is a bitmask int or an iterable of coordinates, got a bool")
-    if isinstance(S, (int, np.integer)):
-        m = int(S)
-        if m < 0:
-            raise ValueError(f"a bitmask is >= 0, got {m}")
-    elif isinstance(S, Iterable):
-        m = set_to_mask(S)
-    else:
-        raise TypeError(f"a monomial is a bitmask int or an iterable of coordinates, got {S!r}")
-    if n is not None and m >> n:
-        raise ValueError(f"monomial {S!r} uses a coordinate >= n = {n}")
-    return m
 
 
 class BooleanFunction:
@@ -312,7 +298,7 @@ class BooleanFunction:
             check_dense(n)
             c = np.zeros(1 << n, np.float64)
             for S, v in coeffs.items():
-                c[_mask(S, n)] += float(v)
+                c[as_mask(S, n)] += float(v)
         else:
             c = np.asarray(coeffs, dtype=np.float64)
             if c.ndim != 1:
@@ -511,7 +497,7 @@ def parity(S=None, n: int | None = None) -> BooleanFunction:
         n = check_n(n)
         m = (1 << n) - 1
     else:
-        m = _mask(S)
+        m = as_mask(S)
         n = m.bit_length() if n is None else check_n(n)
         if m >> n:
             raise ValueError(f"monomial {S!r} uses a coordinate >= n = {n}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 
 from .cube import mask_to_set
 from .function import BooleanFunction

@@ -22,12 +22,11 @@ coordinates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .cube import check_n, popcount, set_to_mask
+from .cube import as_mask, check_n, popcount
 
 __all__ = [
     "Estimate",
@@ -138,19 +137,7 @@ def _to_points(bits: np.ndarray, dtype) -> np.ndarray:
 def _masks(masks, n: int) -> list[int]:
     if isinstance(masks, (int, np.integer)) and not isinstance(masks, bool):
         masks = [masks]
-    out = []
-    for S in masks:
-        if isinstance(S, (int, np.integer)) and not isinstance(S, bool):
-            m = int(S)
-            if m < 0:
-                raise ValueError(f"a bitmask is >= 0, got {m}")
-        elif isinstance(S, Iterable):
-            m = set_to_mask(S)
-        else:
-            raise TypeError(f"a monomial is a bitmask int or an iterable of coordinates, got {S!r}")
-        if m >> n:
-            raise ValueError(f"monomial {S!r} uses a coordinate >= n = {n}")
-        out.append(m)
+    out = [as_mask(S, n) for S in masks]
     if not out:
         raise ValueError("give at least one monomial")
     return out
