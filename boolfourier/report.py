@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
 from .cube import mask_to_set
 from .function import BooleanFunction
 from .spectrum import Spectrum
