@@ -43,6 +43,9 @@ MAX_REDUCED_VARIABLES = 24
 
 _CHUNK = 1 << 16
 
+#: Uniform points probed by :meth:`Domain.is_empty` when the size cannot be counted.
+_EMPTY_PROBE = 1 << 12
+
 
 def _check_coordinate(i, n: int) -> int:
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
@@ -632,11 +635,28 @@ class Domain:
     @property
     def density(self) -> float:
         """``size / 2**n``, the uniform probability of the domain."""
-        return self.size / float(2 ** self._n)
+        return self.size / (1 << self._n)  # int / int: no float overflow of 2**n for n >= 1024
 
     def is_empty(self) -> bool:
-        """True when the domain has no point."""
-        return self.size == 0
+        """True when the domain has no point.
+
+        Exact when :attr:`size` is (closed forms, or at most
+        ``MAX_REDUCED_VARIABLES`` relevant coordinates).  Beyond that a uniform
+        probe of ``_EMPTY_PROBE`` points that finds a member settles it; when
+        none is found the question is refused with a ``ValueError``.
+        """
+        try:
+            return self.size == 0
+        except ValueError as exc:
+            too_many = exc
+        x = (1 - 2 * np.random.default_rng(0).integers(0, 2, size=(_EMPTY_PROBE, self._n))).astype(np.int8)
+        if self._contains(x).any():
+            return False
+        raise ValueError(
+            f"cannot tell whether {self!r} is empty: {too_many}; and none of {_EMPTY_PROBE} uniform "
+            "points lies in it. Describe it as a subcube, a Hamming ball or a mask, or on fewer "
+            "coordinates"
+        ) from None
 
     def require_nonempty(self, what: str = "the domain") -> "Domain":
         """Return ``self``, or raise ``ValueError`` naming ``what`` if the domain is empty."""
@@ -716,7 +736,7 @@ class Domain:
 
     def _rejection_sample(self, m, rng, max_draws=1 << 24) -> np.ndarray:
         n = self._n
-        out = []
+        out = [np.empty((0, n), dtype=np.int8)]  # m = 0: an empty (0, n) sample
         got = drawn = 0
         while got < m:
             batch = max(1024, 2 * (m - got))

@@ -274,6 +274,8 @@ def estimate_degree_weights(
     True
     """
     groups = _JACKKNIFE_GROUPS
+    if _check_samples(samples) < 3:  # each leave-a-group-out estimate needs two points
+        raise ValueError(f"estimate_degree_weights needs samples >= 3, got {samples!r}")
     ms, n, s1, s2, counts = _coefficient_sums(f, masks, n, samples, rng, dtype, groups)
     deg = np.array([int(m).bit_count() for m in ms])
 

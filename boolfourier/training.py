@@ -88,6 +88,11 @@ class TrainConfig:
                 raise ValueError(f"train.{name} must be >= 1, got {getattr(self, name)}")
         if self.epochs < 0 or self.curriculum_leap < 0:
             raise ValueError("train.epochs and train.curriculum_leap must be >= 0")
+        if not self.loss_threshold >= 0:  # also rejects nan
+            raise ValueError(f"train.loss_threshold must be >= 0 (0 = never stop), got {self.loss_threshold}")
+        if self.curriculum_leap and not self.loss_threshold:
+            raise ValueError("train.curriculum_leap needs train.loss_threshold > 0: the Hamming ball only grows "
+                             "when the epoch-mean train loss falls below it (the paper uses 1e-3)")
 
 
 _MONOMIAL = re.compile(r"^x(\d+)$")
@@ -161,7 +166,11 @@ def make_task_data(task: TaskConfig, train_cfg: TrainConfig, rng: np.random.Gene
     if task.mdi == "auto":  # closed forms or the general solver; a JuntaFunction for large n
         from .interpolation import min_degree_interpolator
 
-        mdi = min_degree_interpolator(task.target, seen)
+        try:
+            mdi = min_degree_interpolator(task.target, seen)
+        except ValueError as e:  # e.g. too many relevant coordinates for an exact solve
+            raise ValueError(f"task {task.name}: cannot compute its MDI ({e}); set task.mdi = \"none\" "
+                             "or give the MDI as a polynomial expression") from e
     else:
         mdi = None if task.mdi == "none" else check(task.mdi, n, "real")
 

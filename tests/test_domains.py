@@ -173,3 +173,25 @@ def test_as_domain():
         as_domain(np.ones(8, bool), 2)
     with pytest.raises(TypeError, match="subcube"):
         as_domain({0: 1}, 3)
+
+
+def test_emptiness_of_predicates_on_many_coordinates():
+    # weight(x) depends on all 40 coordinates: too many to count, but a probe finds members
+    unseen = Domain.from_expression("weight(x) > 30", 40)
+    assert not unseen.is_empty() and not (~unseen).is_empty()
+    assert (~unseen).require_nonempty("the seen domain") is not None
+    # a sparse (here: empty) predicate that cannot be counted is refused, not guessed
+    with pytest.raises(ValueError, match="cannot tell whether"):
+        Domain.from_expression("weight(x) > 100", 40).is_empty()
+
+
+def test_sample_zero_points_of_any_domain():
+    for dom in (Domain.from_expression("weight(x) <= 30", 30), Domain.hamming_ball(3, 30),
+                Domain.subcube({0: -1}, 30), Domain.full(30)):
+        x = dom.sample(0, rng=0)
+        assert x.shape == (0, 30) and x.dtype == np.int8
+
+
+def test_density_for_very_large_n():
+    assert Domain.subcube({0: -1}, 2000).density == 0.5
+    assert (~Domain.subcube({0: -1, 1: -1}, 1500)).density == 0.75

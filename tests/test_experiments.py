@@ -113,6 +113,15 @@ def test_user_config(tmp_path):
         load_config(p)
 
 
+def test_user_task_overrides_beat_the_preset(tmp_path):
+    # quick cuts maj3's 2**15 training samples to 2**13; a user's own size must still win
+    assert resolve("maj3", "mlp", "quick").task.train_size == 2**13
+    assert resolve("maj3", "mlp", "quick", task_overrides={"train_size": 100}).task.train_size == 100
+    p = tmp_path / "my.toml"
+    p.write_text('preset = "quick"\n[task]\nname = "maj3"\ntrain_size = 100\n[model]\nkind = "mlp"\n')
+    assert load_config(p).task.train_size == 100
+
+
 # --------------------------------------------------------------------------- run directories
 
 def test_run_directory(tmp_path):

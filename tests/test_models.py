@@ -64,6 +64,25 @@ def test_meanfield_init_and_scaling():
     torch.testing.assert_close(net(x), manual.squeeze(-1))
 
 
+def test_meanfield_init_is_the_papers_not_torchs_default():
+    # PyTorch's default already gives layer 1 U(±1/sqrt(n)); layer 2 must be U(±1), not U(±1/sqrt(width))
+    torch.manual_seed(0)
+    net = build_model(ModelConfig("meanfield", width=1024), 9)
+    w2 = net.layer2.weight
+    assert w2.abs().max() > 0.9 and abs(w2.std().item() - 1 / math.sqrt(3)) < 0.05
+    assert net.layer2.bias.abs().max() <= 1.0
+
+
+@pytest.mark.parametrize("kind", ["rf_relu", "rf_poly"])
+def test_random_features_are_gaussian_with_variance_one_over_n(kind):
+    torch.manual_seed(0)
+    n = 16
+    net = build_model(ModelConfig(kind, width=2**13), n)
+    assert abs(net.features.weight.std().item() - 1 / math.sqrt(n)) < 0.01  # torch's default: 1/sqrt(3n)
+    assert abs(net.features.bias.std().item() - 1 / math.sqrt(n)) < 0.02
+    assert net.features.weight.abs().max() > 3 / math.sqrt(n)  # Gaussian tails, not a uniform's bound
+
+
 @pytest.mark.parametrize("kind", ["rf_relu", "rf_poly"])
 def test_random_features_frozen_by_default(kind):
     net = build_model(ModelConfig(kind, width=16), 4)

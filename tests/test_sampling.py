@@ -137,6 +137,10 @@ def test_estimate_unpacks_and_errors():
         estimate_influences(lambda x: x[:, 0])
     with pytest.raises(ValueError, match="samples"):
         estimate_coefficients(majority(3), [1], samples=1)
+    with pytest.raises(ValueError, match="samples >= 3"):  # the jackknife would divide by zero
+        estimate_degree_weights(majority(3), [1], samples=2)
+    e = estimate_degree_weights(majority(3), range(8), samples=3, rng=0)
+    assert np.all(np.isfinite(e.value)) and np.all(np.isfinite(e.stderr))
     with pytest.raises(ValueError, match=">= n"):
         estimate_coefficients(majority(3), [1 << 3])
     with pytest.raises(ValueError, match="n = 3"):

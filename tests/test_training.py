@@ -132,6 +132,18 @@ def test_curriculum_and_stopping():
     assert plain.rows[-1]["epoch"] == 0  # the stop rule alone
 
 
+def test_curriculum_trains_on_the_ball_and_counts_batch_steps():
+    # PAPER_NOTES §4: r starts at leap, each epoch runs over {weight(x) <= r} only; iters = batch steps
+    task = TaskConfig(name="parity6", n=6, target="x0*x1*x2*x3*x4*x5", unseen="", track=["1"], mdi="none",
+                      train_size=200)
+    cfg = dataclasses.replace(CFG, epochs=10, batch_size=8, curriculum_leap=2, loss_threshold=100.0)
+    r = train(task, MODEL, cfg, quiet=True)
+    weight = (make_task_data(task, cfg, np.random.default_rng(cfg.seed)).x_train == -1).sum(1)
+    per_epoch = [-(-int((weight <= radius).sum()) // 8) for radius in (2, 4, 6)]
+    assert [row["step"] for row in r.rows] == [0, *np.cumsum(per_epoch).tolist()]
+    assert r.summary["steps"] == sum(per_epoch) and per_epoch[0] < per_epoch[-1]
+
+
 def test_monomial_mask():
     assert monomial_mask("1", 3) == 0 and monomial_mask("x0*x2", 3) == 0b101 and monomial_mask(" x1 ", 3) == 2
     with pytest.raises(ValueError, match="coordinate >= n"):
@@ -149,9 +161,32 @@ def test_config_validation():
         make_task_data(dataclasses.replace(TASK, n=30), CFG, np.random.default_rng(0))
 
 
+def test_large_n_task_with_a_weight_predicate():
+    # weight(x) reads all 40 coordinates: the seen set cannot be counted, nor its MDI solved exactly
+    task = TaskConfig(name="w40", n=40, target="x0*x1", unseen="weight(x) > 30", track=["x0*x1"], mdi="none",
+                      train_size=64, test_size=256)
+    cfg = dataclasses.replace(CFG, epochs=1)
+    data = make_task_data(task, cfg, np.random.default_rng(0))
+    assert data.x_train.shape == (64, 40) and np.all((data.x_train == -1).sum(1) <= 30)
+    assert np.isfinite(train(task, MODEL, cfg, quiet=True).rows[-1]["seen_loss"])
+    with pytest.raises(ValueError, match='cannot compute its MDI .* set task.mdi = "none"'):
+        make_task_data(dataclasses.replace(task, mdi="auto"), cfg, np.random.default_rng(0))
+
+
+def test_curriculum_needs_a_loss_threshold():
+    # without a threshold the ball would never grow: training would silently stay on weight(x) <= leap
+    with pytest.raises(ValueError, match="needs train.loss_threshold > 0"):
+        TrainConfig(curriculum_leap=4)
+    with pytest.raises(ValueError, match="loss_threshold must be >= 0"):
+        TrainConfig(loss_threshold=-1.0)
+    assert TrainConfig(curriculum_leap=4, loss_threshold=1e-3).curriculum_leap == 4
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_shapes():
     r = train(TASK, MODEL, dataclasses.replace(CFG, device="cuda", epochs=2), quiet=True)
     assert r.spectra["coefficients"].shape == (3, 64)
     assert "cuda" not in r.summary["device"].lower() or r.summary["device"]
+    assert not r.summary["device"].startswith("cpu")  # the line above holds for any non-empty name
+    assert np.isfinite(r.rows[-1]["seen_loss"]) and r.summary["exact"] is True

@@ -127,9 +127,9 @@ def resolve(task="2parity", model="mlp", preset="paper", *, task_overrides=None,
     from . import presets
 
     doc = task if isinstance(task, dict) else load_task_file(task)
-    task_values = {**doc.get("task", {}), **(task_overrides or {})}
     t, m, tr = presets.preset_overrides(doc, model, preset)
-    task_cfg = _build(TaskConfig, {**task_values, **t}, "task")
+    # the caller's overrides win over the preset's, for the task as for the model and training
+    task_cfg = _build(TaskConfig, {**doc.get("task", {}), **t, **(task_overrides or {})}, "task")
     model_cfg = _build(ModelConfig, {"kind": model, **m, **(model_overrides or {})}, "model")
     train_cfg = _build(TrainConfig, {**tr, **(train_overrides or {})}, "train")
     return RunConfig(task_cfg, model_cfg, train_cfg, preset)
