@@ -28,6 +28,7 @@ __all__ = [
     "mask_to_set",
     "set_to_mask",
     "as_mask",
+    "monomial_name",
     "popcount",
     "degrees",
     "weights",
@@ -199,3 +200,8 @@ def as_mask(S, n: int | None = None) -> int:
     if n is not None and m >> n:
         raise ValueError(f"monomial {S!r} uses a coordinate >= n = {n}")
     return m
+
+
+def monomial_name(mask: int) -> str:
+    """The monomial of a bitmask as people write it: ``0b101 -> 'x0*x2'``, ``0 -> '1'``."""
+    return "*".join(f"x{k}" for k in mask_to_set(mask)) or "1"

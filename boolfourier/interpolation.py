@@ -76,6 +76,7 @@ import numpy as np
 from . import cube
 from .domains import Domain, as_domain, compress_index, expand_index
 from .function import BooleanFunction
+from .spectrum import _terms_text
 from .spectrum import coefficients as _coefficients
 from .spectrum import degree_profile as _degree_profile
 from .transform import fwht
@@ -127,24 +128,6 @@ _INVARIANCE_RTOL = 1e-12
 # =========================================================================== results
 
 
-def _polynomial_text(terms, digits: int = 6, tol: float = 1e-12) -> str:
-    """``[(coordinates, value)]`` -> ``'x0 + x1 - 1'``: by degree and coordinates, constant last."""
-    rows = [(len(s), tuple(s), float(v)) for s, v in terms if abs(v) > tol]
-    rows.sort(key=lambda t: (t[0] == 0, t[0], t[1]))
-    parts: list[str] = []
-    for deg, s, v in rows:
-        mag = f"{abs(v):.{digits}g}"
-        if "e" not in mag and "." in mag:
-            mag = mag.rstrip("0").rstrip(".")
-        name = "*".join(f"x{k}" for k in s)
-        body = mag if deg == 0 else (name if mag == "1" else f"{mag}*{name}")
-        if parts:
-            parts.append(f"{'-' if v < 0 else '+'} {body}")
-        else:
-            parts.append(f"-{body}" if v < 0 else body)
-    return " ".join(parts) if parts else "0"
-
-
 class _JuntaView:
     """Shared read-outs of a function of ``n`` coordinates given by ``core`` on ``variables``."""
 
@@ -178,11 +161,7 @@ class _JuntaView:
         Coefficients below ``rtol`` times the largest one are left out.
         """
         c, nz = self._nonzero(rtol)
-        terms = []
-        for j in nz:
-            s = tuple(v for t, v in enumerate(self.variables) if (int(j) >> t) & 1)
-            terms.append((s, c[j]))
-        return _polynomial_text(terms, digits=digits, tol=0.0)
+        return _terms_text(self.coefficients(rtol).items(), digits)
 
     def degree_profile(self) -> np.ndarray:
         """``W^k`` for ``k = 0..n`` (ascending), shape ``(n + 1,)``."""

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .cube import mask_to_set
+from .cube import monomial_name
 from .function import BooleanFunction
 from .spectrum import Spectrum
 
 __all__ = ["analyze_report", "format_report"]
-
-
-def _monomial(mask: int) -> str:
-    s = mask_to_set(mask)
-    return "*".join(f"x{k}" for k in s) if s else "1"
 
 
 def analyze_report(
@@ -86,7 +81,7 @@ def analyze_report(
         "is_boolean": is_boolean,
         "polynomial": spec.to_polynomial_string(tol=tol, max_terms=20),
         "top_coefficients": [
-            {"monomial": _monomial(m), "mask": m, "coefficient": v} for m, v in spec.top(top, tol)
+            {"monomial": monomial_name(m), "mask": m, "coefficient": v} for m, v in spec.top(top, tol)
         ],
         "degree_profile": [float(w) for w in prof],
         "influences": [float(v) for v in spec.influences()],

@@ -35,7 +35,7 @@ import numpy as np
 
 from ._jit import jit
 from ._memory import check_dense
-from .cube import degrees, mask_to_set, set_to_mask
+from .cube import degrees, mask_to_set, monomial_name, set_to_mask
 from .transform import fwht
 
 __all__ = [
@@ -458,8 +458,21 @@ def _format_number(x: float, digits: int) -> str:
     return s
 
 
-def _monomial_name(mask: int) -> str:
-    return "*".join(f"x{k}" for k in mask_to_set(mask))
+def _terms_text(terms, digits: int = 6) -> str:
+    """``[(mask, value)]`` as text: by degree, then coordinates, the constant last.
+
+    The one polynomial printer: :func:`to_polynomial_string` (dense arrays) and
+    the sparse interpolants of :mod:`boolfourier.interpolation` both use it.
+    """
+    rows = [(len(mask_to_set(m)), mask_to_set(m), int(m), float(v)) for m, v in terms]
+    rows.sort(key=lambda t: (t[0] == 0, t[0], t[1]))
+    parts: list[str] = []
+    for deg, _, m, v in rows:
+        mag = _format_number(abs(v), digits)
+        body = mag if deg == 0 else (monomial_name(m) if mag == "1" else f"{mag}*{monomial_name(m)}")
+        sign = "-" if v < 0 else "+"
+        parts.append(f"{sign} {body}" if parts else (f"-{body}" if v < 0 else body))
+    return " ".join(parts) if parts else "0"
 
 
 def to_polynomial_string(
@@ -503,19 +516,7 @@ def to_polynomial_string(
         keep = np.sort(top_coefficients(a, int(max_terms))[0])  # argpartition, not a full sort
         left_out = idx.size - keep.size
         idx = keep
-    terms = [(len(mask_to_set(int(s))), mask_to_set(int(s)), int(s)) for s in idx]
-    # non-constant terms by (degree, coordinates); the constant last
-    terms.sort(key=lambda t: (t[0] == 0, t[0], t[1]))
-    parts: list[str] = []
-    for deg, _, s in terms:
-        v = float(a[s])
-        mag = _format_number(abs(v), digits)
-        body = (
-            mag if deg == 0 else (_monomial_name(s) if mag == "1" else f"{mag}*{_monomial_name(s)}")
-        )
-        sign = "-" if v < 0 else "+"
-        parts.append(f"{sign} {body}" if parts else (f"-{body}" if v < 0 else body))
-    text = " ".join(parts) if parts else "0"
+    text = _terms_text([(int(S), a[S]) for S in idx], digits)
     if left_out:
         text += f" + ... ({left_out} smaller terms)"
     return text

@@ -33,6 +33,7 @@ import torch
 from torch.nn import functional as F
 
 from . import cube
+from .cube import monomial_name
 from .models import ModelConfig, build_model
 
 __all__ = ["TaskConfig", "TrainConfig", "TrainResult", "TaskData", "make_task_data", "train",
@@ -114,10 +115,6 @@ def monomial_mask(text, n: int) -> int:
     if mask < 0 or mask >> n:
         raise ValueError(f"monomial {text!r} uses a coordinate >= n = {n}")
     return mask
-
-
-def monomial_name(mask: int) -> str:
-    return "*".join(f"x{k}" for k in cube.mask_to_set(mask)) or "1"
 
 
 # --------------------------------------------------------------------------- data
