@@ -1,4 +1,8 @@
-"""Figures (matplotlib, Agg backend; imported only by the code that draws).
+"""Figures (matplotlib; imported only by the code that draws).
+
+Figures are made with matplotlib's object API (``matplotlib.figure.Figure``), not
+pyplot, so drawing never switches the caller's backend (notebooks keep theirs)
+and no figure is left open in pyplot's registry.
 
 ``plot_trajectories``  tracked Fourier coefficients of a run vs epoch, the MDI's values dashed
 ``plot_degree_profile`` the degree profile W^k of a run vs epoch (one line per degree)
@@ -13,13 +17,11 @@ import numpy as np
 __all__ = ["plot_trajectories", "plot_degree_profile"]
 
 
-def _pyplot():
-    import matplotlib
+def _new_axes():
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=(7, 4.2))
+    return fig, fig.add_subplot()
 
 
 def _spectra(run):
@@ -48,17 +50,18 @@ def plot_trajectories(run, path=None, *, names=None, title=None, ax=None):
     -------
     matplotlib.figure.Figure
     """
-    from .training import monomial_name
+    import matplotlib
 
-    plt = _pyplot()
+    from .cube import monomial_name
+
     spectra, default_title = _spectra(run)
     epochs, tracked = spectra["epochs"], spectra["tracked"]
     names = names or [monomial_name(int(m)) for m in spectra["track_masks"]]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
+        fig, ax = _new_axes()
     else:
         fig = ax.figure
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for t, name in enumerate(names):
         col = colors[t % len(colors)]
         ax.plot(epochs, tracked[:, t], color=col, lw=1.8, label=name)
@@ -84,18 +87,17 @@ def plot_trajectories(run, path=None, *, names=None, title=None, ax=None):
 
 def plot_degree_profile(run, path=None, *, degrees=None, title=None, ax=None):
     """Degree profile :math:`W^k` of the network vs epoch (needs a dense run), one line per degree."""
-    plt = _pyplot()
     spectra, default_title = _spectra(run)
     if "degree_profile" not in spectra:
         raise ValueError("this run has no degree profile (n was above train.full_spectrum_max_n)")
     epochs, w = spectra["epochs"], spectra["degree_profile"]
     degrees = degrees if degrees is not None else [k for k in range(w.shape[1]) if w[:, k].max() > 1e-3 * w.max()]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
+        fig, ax = _new_axes()
     else:
         fig = ax.figure
     for k in degrees:
-        ax.plot(epochs, w[:, k], label=f"W^{k}")
+        ax.plot(epochs, w[:, k], label=f"$W^{{{k}}}$")
     ax.set_xlabel("epoch")
     ax.set_ylabel("weight $W^k$")
     ax.set_title(title or default_title or "degree profile")
