@@ -561,6 +561,32 @@ def _feasible_degree(values, seen, k, d_hi, dims, budget):
     return d_hi
 
 
+#: Rows of a stage matrix formed at once (the values space): 2**25 entries, 256 MiB.
+_STAGE_ENTRIES = 1 << 25
+
+
+def _row_compressed(rows, m: int, p: int):
+    r"""One least-squares stage ``(A, b)`` of ``m`` rows and ``p`` columns, built in row chunks.
+
+    ``rows(slice)`` returns those rows of ``A`` and ``b``.  When ``A`` is tall
+    (a middle degree level of many variables has far more monomials than
+    unknowns), it is replaced by ``(R, Q^T b)`` from a QR factorisation
+    accumulated chunk by chunk: :math:`\|Ax - b\|^2 = \|Rx - Q^Tb\|^2 +`
+    const and ``R`` has the singular values of ``A``, so the nested solve is
+    unchanged while memory stays at ``O(p^2 + chunk * p)``.
+    """
+    chunk = max(p, _STAGE_ENTRIES // max(p, 1))
+    if m <= chunk:
+        return rows(slice(0, m))
+    R = np.zeros((0, p))
+    c = np.zeros(0)
+    for start in range(0, m, chunk):
+        A, b = rows(slice(start, min(start + chunk, m)))
+        q, R = np.linalg.qr(np.vstack([R, A]))
+        c = q.T @ np.concatenate([c, b])
+    return R, c
+
+
 def _check_unknowns(unknowns: int, max_unknowns: int, space: str):
     if unknowns > max_unknowns:
         raise ValueError(
@@ -602,7 +628,7 @@ def _solve_general(values, seen, space, max_unknowns, tol):
         def stages():
             for j in range(k, -1, -1):
                 T = levels[j]
-                yield _chi(T, U) / sq, -sq * hhat[T]
+                yield _row_compressed(lambda r: (_chi(T[r], U) / sq, -sq * hhat[T[r]]), T.size, u)
 
         x, ranks = _nested_lstsq(stages(), u, tol)
         g = h.copy()

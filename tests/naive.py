@@ -144,16 +144,20 @@ def interp_mdi_bruteforce(values, seen) -> np.ndarray:
     n = values.shape[0].bit_length() - 1
     C = interp_character_matrix(n)
     A = C[seen]
-    c = np.linalg.lstsq(A, values[seen], rcond=None)[0]
-    null = scipy.linalg.null_space(A)
+    # One relative rank tolerance for every solve and null space: with two different ones
+    # (lstsq's and null_space's defaults), a singular value between them is inverted by one
+    # and dropped by the other, which blows up on rank-deficient levels.
+    rcond = 1e-10
+    c = np.linalg.lstsq(A, values[seen], rcond=rcond)[0]
+    null = scipy.linalg.null_space(A, rcond=rcond)
     deg = np.array([bin(t).count("1") for t in range(1 << n)])
     for k in range(n, -1, -1):
         if null.shape[1] == 0:
             break
         rows = deg == k
-        z = np.linalg.lstsq(null[rows], -c[rows], rcond=None)[0]
+        z = np.linalg.lstsq(null[rows], -c[rows], rcond=rcond)[0]
         c = c + null @ z
-        inner = scipy.linalg.null_space(null[rows])
+        inner = scipy.linalg.null_space(null[rows], rcond=rcond)
         null = null @ inner
     return C @ c
 

@@ -473,3 +473,32 @@ if given is not None:
         g = min_degree_interpolator(f, seen)
         np.testing.assert_array_equal(g.values[seen], f[seen])
         np.testing.assert_allclose(g.values, naive.interp_mdi_bruteforce(f, seen), atol=1e-8)
+
+
+def test_tall_levels_are_compressed_without_changing_the_mdi(monkeypatch):
+    # A few unseen points inside a subcube: the high levels are rank-deficient on U, so the
+    # solve goes down to middle levels whose character matrices have many more rows than
+    # unknowns. Those are reduced chunk by chunk to a square R (QR); forcing tiny chunks must
+    # give the same interpolator as the coefficient space and the brute-force solver.
+    import boolfourier.interpolation as interp
+
+    rng = np.random.default_rng(2)
+    n = 8
+    idx = np.arange(1 << n)
+    unseen = rng.choice(np.flatnonzero((idx & 0b1111) == 0b1111), 10, replace=False)
+    seen = np.ones(1 << n, dtype=bool)
+    seen[unseen] = False
+    v = rng.standard_normal(1 << n)
+    whole = min_degree_interpolator(v, seen, method="general_values", junta=False)
+    calls = []
+    real = interp._row_compressed
+    monkeypatch.setattr(interp, "_STAGE_ENTRIES", 1 << 5)
+    monkeypatch.setattr(
+        interp, "_row_compressed", lambda rows, m, p: calls.append((m, p)) or real(rows, m, p)
+    )
+    chunked = min_degree_interpolator(v, seen, method="general_values", junta=False)
+    assert any(m > p for m, p in calls)  # the chunked QR path ran
+    coeff = min_degree_interpolator(v, seen, method="general_coefficients", junta=False)
+    np.testing.assert_allclose(chunked.values, whole.values, atol=1e-9)
+    np.testing.assert_allclose(chunked.values, coeff.values, atol=1e-9)
+    np.testing.assert_allclose(chunked.values, naive.interp_mdi_bruteforce(v, seen), atol=1e-8)
