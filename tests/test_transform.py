@@ -276,3 +276,32 @@ def test_property_boolean_spectrum(f):
     c = fwht(f.astype(np.int64))
     assert int(np.sum(c * c)) == f.size**2
     assert np.all((c - f.size) % 2 == 0)
+
+
+def test_read_only_input():
+    a = RNG.standard_normal((2, 64))
+    a.setflags(write=False)
+    np.testing.assert_array_equal(fwht(a), naive.wht_radix2(a))
+    np.testing.assert_array_equal(fwht(a, overwrite_x=True), naive.wht_radix2(a))  # never written
+
+
+@pytest.mark.parametrize("norm", NORMS)
+def test_small_transform_fast_path_agrees_and_still_validates(norm):
+    # The first call of a (dtype, length, norm) takes the general path and registers a
+    # direct kernel call for later 1-D calls; both must agree, and later calls with
+    # anything unusual must still be checked.
+    a = RNG.standard_normal(1 << 9)
+    first, second = fwht(a, norm=norm), fwht(a, norm=norm)
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(second, naive.wht_radix2(a) * _scale(norm, a.size), rtol=1e-15, atol=1e-13)
+    assert not np.shares_memory(second, a)
+    np.testing.assert_allclose(ifwht(ifwht(fwht(a, norm=norm), norm=norm), norm=norm),
+                               ifwht(a, norm=norm), atol=1e-12)
+    ro = a.copy()
+    ro.setflags(write=False)
+    np.testing.assert_array_equal(fwht(ro, norm=norm), second)
+    np.testing.assert_array_equal(fwht(np.repeat(a, 2)[::2], norm=norm), second)
+    with pytest.raises(ValueError, match="workers"):
+        fwht(a, norm=norm, workers=0)
+    with pytest.raises(ValueError, match="norm"):
+        fwht(a, norm=norm.upper())

@@ -22,18 +22,25 @@ if _kernel_choice == "fast" and numba.config.DISABLE_JIT:
     # reference butterflies run as plain Python (e.g. for coverage runs).
     _kernel_choice = "reference"
 if _kernel_choice == "fast":
-    _fwht_inplace = _kernels.fwht_inplace
+    _kernel = _kernels
 elif _kernel_choice == "reference":
-    _fwht_inplace = _reference.fwht_inplace
+    _kernel = _reference
 else:  # fail loudly at import: a typo must not silently pick a kernel
     raise ValueError(
         f"{_KERNEL_ENV}={_kernel_choice!r} is not a kernel; use 'fast' or 'reference'"
     )
+#: ``inplace(rows, scale)`` and ``copy(rows, scale) -> new rows``: the kernel's two entries.
+_inplace, _copy = _kernel.fwht_inplace, _kernel.fwht_copy
+
+#: (dtype, length, scale mode) -> a function giving the transformed copy of a 1-D array:
+#: the path of small transforms, where the call overhead is most of the time.
+_SMALL: dict = {}
 
 _NORMS = ("backward", "forward", "ortho")
 _INVERSE_NORM = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 _FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _INT_TYPES = (np.dtype(np.int32), np.dtype(np.int64))
+_KERNEL_TYPES = frozenset(_FLOAT_TYPES + _INT_TYPES)  # native byte order only
 
 
 def _check_dtype(dt: np.dtype) -> np.dtype:
@@ -77,52 +84,62 @@ def _check_norm(norm):
 
 def _transform(a, axis, scale_mode, overwrite_x, workers, name, norm):
     # scale_mode: the scaling applied by this call (ifwht swaps it); norm: the user's word.
-    x = np.asarray(a)
-    if x.ndim == 0:
+    # Kept lean: at 2**10 the whole call is a few microseconds.
+    x = a if type(a) is np.ndarray else np.asarray(a)
+    dt = x.dtype
+    if dt not in _KERNEL_TYPES:
+        dt = _check_dtype(dt)
+    ndim = x.ndim
+    if ndim == 0:
         raise ValueError(
             f"{name} needs an array with at least one axis; got a 0-d value "
             "(wrap it: np.atleast_1d(a))"
         )
-    dt = _check_dtype(x.dtype)
     if dt.kind == "i" and scale_mode != "backward":
         raise TypeError(
             f"integer input is transformed exactly, so {name} supports it only without "
             f"scaling; cast to float64 (a.astype(np.float64)) for norm={norm!r}"
         )
-    ndim = x.ndim
-    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis!r} is out of range for an array with {ndim} dimension(s)")
-    axis = int(axis) % ndim
+    if axis != -1:
+        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+            raise ValueError(
+                f"axis {axis!r} is out of range for an array with {ndim} dimension(s)"
+            )
+        axis = int(axis) % ndim
     n_points = x.shape[axis]
     if n_points < 1 or n_points & (n_points - 1):
         raise ValueError(
             f"length {n_points} along axis {axis} is not a power of two; a function on "
             "{±1}^n has 2**n values (pad or truncate to a power of two)"
         )
+    last = axis == -1 or axis == ndim - 1
+    xm = x if last else np.moveaxis(x, axis, -1)
+    if xm.size == 0:
+        return np.array(x, dtype=dt, copy=True)
+    scale = _scale(scale_mode, n_points)
+    before = None if workers is None else _set_threads(workers)
+    try:
+        if overwrite_x and x.dtype == dt and xm.flags.c_contiguous and xm.flags.writeable:
+            buf = xm  # in the caller's memory
+            _inplace(buf.reshape(-1, n_points), scale)
+        elif x.dtype == dt and xm.flags.c_contiguous:
+            # the copy is fused into the kernel's first pass
+            buf = _copy(xm.reshape(-1, n_points), scale).reshape(xm.shape)
+            key = (dt, n_points, scale_mode)
+            if ndim == 1 and workers is None and _kernel is _kernels and key not in _SMALL:
+                _SMALL[key] = _kernels.small_copier(dt, n_points, scale)  # None if not small
+        else:  # strided, non-native or converted: lay out a contiguous copy first
+            buf = np.array(xm, dtype=dt, order="C", copy=True)
+            _inplace(buf.reshape(-1, n_points), scale)
+    finally:
+        if before is not None:
+            numba.set_num_threads(before)
+    return buf if last else np.moveaxis(buf, -1, axis)
 
-    xm = x if axis == ndim - 1 else np.moveaxis(x, axis, -1)
-    if (
-        overwrite_x
-        and x.dtype == dt
-        and xm.flags.c_contiguous
-        and xm.flags.writeable
-        and isinstance(a, np.ndarray)
-    ):
-        buf = xm
-    else:
-        buf = np.array(xm, dtype=dt, order="C", copy=True)
-    if buf.size:
-        scale = _scale(scale_mode, n_points)
-        rows = buf.reshape(-1, n_points)
-        if workers is None:
-            _fwht_inplace(rows, scale)
-        else:
-            _run_with_workers(rows, scale, workers)
-    return buf if axis == ndim - 1 else np.moveaxis(buf, -1, axis)
 
-
-def _run_with_workers(rows, scale, workers):
-    if not isinstance(workers, (int, np.integer)) or workers == 0:
+def _set_threads(workers) -> int | None:
+    """Apply ``workers`` to numba's thread count; return the count to restore, or None."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers == 0:
         raise ValueError(f"workers must be a non-zero integer or None, got {workers!r}")
     most = numba.config.NUMBA_NUM_THREADS
     # scipy.fft semantics: negative values count back from the number of CPUs.
@@ -130,13 +147,9 @@ def _run_with_workers(rows, scale, workers):
     n_threads = min(n_threads, most)
     before = numba.get_num_threads()
     if n_threads == before:  # setting the thread count costs microseconds: skip it when idle
-        _fwht_inplace(rows, scale)
-        return
+        return None
     numba.set_num_threads(n_threads)
-    try:
-        _fwht_inplace(rows, scale)
-    finally:
-        numba.set_num_threads(before)
+    return before
 
 
 def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
@@ -209,6 +222,12 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     >>> fwht(np.array([1.0, -1.0, -1.0, 1.0]), norm="forward")  # x0*x1
     array([0., 0., 0., 1.])
     """
+    if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
+        small = _SMALL.get((a.dtype, a.shape[0], norm))  # a bad norm is never a key
+        if small is not None:
+            flags = a.flags
+            if flags.c_contiguous and flags.writeable:
+                return small(a)
     norm = _check_norm(norm)
     return _transform(a, axis, norm, overwrite_x, workers, "fwht", norm)
 
@@ -232,5 +251,11 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     >>> ifwht(np.array([0.0, 0.0, 0.0, 1.0]), norm="forward")  # values of x0*x1
     array([ 1., -1., -1.,  1.])
     """
+    if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
+        small = _SMALL.get((a.dtype, a.shape[0], _INVERSE_NORM.get(norm)))
+        if small is not None:
+            flags = a.flags
+            if flags.c_contiguous and flags.writeable:
+                return small(a)
     norm = _check_norm(norm)
     return _transform(a, axis, _INVERSE_NORM[norm], overwrite_x, workers, "ifwht", norm)

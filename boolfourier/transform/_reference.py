@@ -47,3 +47,10 @@ def fwht_inplace(a: np.ndarray, scale: float = 1.0) -> None:
         _rows_inplace(a, a.dtype.type(scale))
     else:
         _rows_inplace(a, a.dtype.type(1))
+
+
+def fwht_copy(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """A transformed copy of the rows of ``a`` (``a`` is unchanged); see :func:`fwht_inplace`."""
+    out = np.array(a, order="C", copy=True)
+    fwht_inplace(out, scale)
+    return out

@@ -1,0 +1,210 @@
+"""Tests of the fast numba kernels (boolfourier.transform._kernels) against the
+plain radix-2 reference kernel, path by path.
+
+Float64 must match the reference bit for bit, float32 to 1e-6 of the row's
+norm, integers exactly.  Paths that the size rules take only at large N
+(two passes, threads over rows, L1 sub-blocks) are forced at small N through
+explicit plans (``_kernels.make_plan`` keywords).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+
+from boolfourier.transform import _kernels, _reference
+
+pytestmark = pytest.mark.skipif(
+    numba.config.DISABLE_JIT, reason="the vector kernels are LLVM intrinsics: compiled only"
+)
+
+# _run (called directly below) links in threaded code; when it comes from
+# numba's cache the threading layer must be started first, as
+# _kernels.fwht_inplace does on its first call.
+numba.get_num_threads()
+
+DTYPES = (np.float64, np.float32, np.int64, np.int32)
+RNG = np.random.default_rng(20240601)
+
+
+def _data(dtype, rows, n):
+    if np.dtype(dtype).kind == "f":
+        return RNG.standard_normal((rows, 1 << n)).astype(dtype)
+    return RNG.integers(-1000, 1000, (rows, 1 << n)).astype(dtype)
+
+
+def _check(got, want):
+    if got.dtype == np.float32:
+        # relative error 1e-6 of each row's 2-norm (the transform preserves norms up to sqrt(N))
+        norm = np.linalg.norm(want.astype(np.float64), axis=1, keepdims=True)
+        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        assert np.all(err <= 1e-6 * norm + 1e-30)
+    else:  # float64 bit-identical, integers exact
+        assert got.dtype == want.dtype
+        assert np.array_equal(got, want)
+
+
+def _scales(dtype, n):
+    return (1.0,) if np.dtype(dtype).kind == "i" else (1.0, 0.5**n, 2.0 ** (-n / 2))
+
+
+def _run_both(a, scale, plan=None, nthreads=1):
+    # in place, and into a new array (the copy fused into the first pass)
+    got = a.copy()
+    want = a.copy()
+    orig = a.copy()
+    if plan is None:
+        _kernels.fwht_inplace(got, scale)
+        out = _kernels.fwht_copy(a, scale)
+    else:
+        _kernels._run(got, float(scale), plan, nthreads)
+        out = _kernels._run_copy(a, float(scale), plan, nthreads)
+    _reference.fwht_inplace(want, scale)
+    _check(got, want)
+    _check(out, want)
+    assert np.array_equal(a, orig, equal_nan=True)  # the source is untouched
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", range(13))
+def test_default_plans_small(dtype, n):
+    # n = 0..12 covers the scalar path, a lone _low chunk, _low + sweeps, and
+    # (n = 12 for 8-byte types) the sweeps above an L1 sub-block.
+    for rows in (1, 3):
+        for scale in _scales(dtype, n):
+            _run_both(_data(dtype, rows, n), scale)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [13, 15, 16, 17])
+def test_default_plans_large(dtype, n):
+    # 2**16 float64 / 2**17 float32 are the first two-pass sizes (> 256 KiB).
+    a = _data(dtype, 1, n)
+    for scale in _scales(dtype, n)[:2]:
+        _run_both(a, scale)
+
+
+def test_identity_columns():
+    # the kernel applied to the identity rows gives the Sylvester matrix
+    n = 6
+    h = np.eye(1 << n)
+    _kernels.fwht_inplace(h)
+    idx = np.arange(1 << n)
+    pop = np.vectorize(lambda v: bin(v).count("1"))(idx[:, None] & idx[None, :])
+    assert np.array_equal(h, (-1.0) ** pop)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [7, 9, 11])
+def test_small_l1_subblocks(dtype, n):
+    # L1 sub-blocks of 512 bytes: every size above goes sub-blocks + tail sweeps
+    plan = _kernels.make_plan(dtype, 1 << n, l1_bytes=512)
+    for scale in _scales(dtype, n)[:2]:
+        _run_both(_data(dtype, 2, n), scale, plan)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [3, 6, 10])
+def test_parallel_rows(dtype, n):
+    plan = _kernels.make_plan(dtype, 1 << n, par_min=1)
+    assert plan[0] == 0
+    for scale in _scales(dtype, n)[:2]:
+        _run_both(_data(dtype, 37, n), scale, plan, nthreads=2)
+
+
+# (n, b, m): pass 1 on blocks of 2**b, column passes over levels b..m-1 and
+# m..n-1.  A column pass of c <= 3 levels is done in place, 4..6 as gather +
+# scatter, >= 7 adds middle stages in the buffer; b below the _low size
+# exercises scalar pass-1 blocks.
+MULTI_PASS = [
+    (8, 6, 8), (10, 7, 10), (10, 6, 10), (12, 7, 12), (12, 5, 12), (13, 6, 13),
+    (13, 4, 13), (14, 3, 14), (11, 10, 11),
+    (12, 5, 9), (13, 6, 8), (14, 5, 12), (14, 6, 13),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n,b,m", MULTI_PASS)
+def test_multi_pass(dtype, n, b, m):
+    w = _kernels._width(np.dtype(dtype).itemsize)
+    if (1 << b) < w:
+        pytest.skip("tile narrower than one vector")
+    for tw in sorted({w, min(1 << b, 4 * w), 1 << b}):
+        plan = _kernels.make_plan(
+            dtype, 1 << n, kind=1, b=b, m=m, tw=tw, tw2=min(1 << m, 2 * w), l1_bytes=1024, par_min=1
+        )
+        assert plan[6] == m
+        for nthreads in (1, 2, 3):  # 3 > cores: more workers than cores
+            rows = 2 if nthreads == 2 else 1
+            for scale in _scales(dtype, n)[:2]:
+                _run_both(_data(dtype, rows, n), scale, plan, nthreads)
+
+
+def test_default_plan_splits_many_column_levels():
+    plan = _kernels.make_plan(np.float64, 1 << 26)
+    assert plan[0] == 1 and plan[3] < plan[6] < 26
+
+
+def test_bad_plan_rejected():
+    with pytest.raises(ValueError):
+        _kernels.make_plan(np.float64, 1 << 10, kind=1, b=10)
+
+
+def test_special_values_float64():
+    # signed zeros, infinities and NaN propagate exactly as in the reference
+    a = _data(np.float64, 2, 9)
+    a[0, ::7] = -0.0
+    a[1, 3] = np.inf
+    a[1, 100] = -np.inf
+    a[0, 5] = np.nan
+    got = a.copy()
+    want = a.copy()
+    _kernels.fwht_inplace(got)
+    _reference.fwht_inplace(want)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_int_wraparound():
+    a = np.full((1, 1 << 8), np.iinfo(np.int64).max, dtype=np.int64)
+    got = a.copy()
+    want = a.copy()
+    _kernels.fwht_inplace(got)
+    _reference.fwht_inplace(want)
+    assert np.array_equal(got, want)
+
+
+def test_copy_into_numpy_buffer(monkeypatch):
+    # fwht_copy of a large array writes into a numpy-allocated aligned buffer
+    monkeypatch.setattr(_kernels, "NUMPY_ALLOC_BYTES", 0)
+    for dtype in DTYPES:
+        for n in (4, 11, 17):
+            _run_both(_data(dtype, 2, n), 1.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [20, 22])
+def test_default_plans_very_large(dtype, n):
+    _run_both(_data(dtype, 1, n), 2.0 ** (-n / 2))
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (1, 1024), (0, 4), (7,)])
+def test_empty_aligned(shape):
+    a = _kernels.empty_aligned(shape, np.float32)
+    assert a.shape == shape and a.dtype == np.float32 and a.flags.c_contiguous
+    assert a.size == 0 or a.ctypes.data % 64 == 0
+
+
+def test_copy_of_readonly_and_strided_input():
+    a = _data(np.float64, 3, 6)
+    want = a.copy()
+    _reference.fwht_inplace(want, 0.5)
+    ro = a.copy()
+    ro.flags.writeable = False
+    _check(_kernels.fwht_copy(ro, 0.5), want)
+    wide = np.zeros((3, 128))
+    wide[:, ::2] = a
+    _check(_kernels.fwht_copy(wide[:, ::2], 0.5), want)
+
