@@ -411,9 +411,11 @@ def run_size(cands, size, dtype, reps, log, seed=0):
             result[c.name] = {"failed": bad}
             log(f"  !! {c.name} at {size.label} {np.dtype(dtype)}: {bad} (not timed)")
             continue
-        warm = first if first >= BATCH_S else _one_call(refresh, call)
+        # Calibrate on a second call: the first may include JIT compilation or lazy set-up
+        # (it is reported as first_call_s), and would otherwise shrink the bursts to one call.
+        warm = _one_call(refresh, call)
         inner = max(1, min(MAX_INNER, int(BATCH_S / max(warm, 1e-9))))
-        n_reps = reps if first < SLOW_CALL_S else min(reps, MIN_REPS)
+        n_reps = reps if warm < SLOW_CALL_S else min(reps, MIN_REPS)
         live.append((c, refresh, call, n_reps, inner))
         result[c.name] = {"times": [], "inner": inner, "first_call_s": first}
     del ref
