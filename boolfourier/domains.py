@@ -20,7 +20,10 @@ Named families (all classmethods of :class:`Domain`):
   is the same set read as a *seen* domain (frozen coordinates), and
   :meth:`Domain.canonical_holdout` freezes one coordinate to ``+1``;
 * :meth:`Domain.hamming_ball` ``{x : #(x_i != c_i) <= k}`` (``c = 1^n`` by
-  default, i.e. ``weight(x) <= k`` with weight the number of ``-1``'s);
+  default, i.e. ``weight(x) <= k`` with weight the number of ``-1``'s), and
+  :meth:`Domain.hamming_shells` ``{x : #(x_i != c_i) in D}``, which is what
+  :meth:`Domain.from_expression` makes of a predicate that only reads
+  ``weight(x)`` (``"weight(x) > 6"``, ``"2 <= weight(x) <= 5"``);
 * ``~D``, ``D & E``, ``D | E``, ``D - E``.
 
 Seen and unseen sets are complements of each other: ``unseen = ~seen``.
@@ -42,6 +45,12 @@ __all__ = ["Domain", "as_domain", "seen_and_unseen", "expand_index", "compress_i
 MAX_REDUCED_VARIABLES = 24
 
 _CHUNK = 1 << 16
+
+#: Kinds stored as ``(allowed distances, centre)``: Hamming balls and shells.
+_SHELLS = ("ball", "shells")
+
+#: Largest ``n`` for which a weight-only predicate is turned into shells.
+_MAX_SHELL_N = 4096
 
 #: Uniform points probed by :meth:`Domain.is_empty` when the size cannot be counted.
 _EMPTY_PROBE = 1 << 12
@@ -119,6 +128,34 @@ def _mask_variables(mask: np.ndarray, n: int) -> frozenset:
     return frozenset(out)
 
 
+def _symmetric_shells(expression, n: int) -> "Domain | None":
+    """The domain of a predicate that only sees ``weight(x)`` (or another list
+    function of every coordinate), as Hamming shells about ``1^n``; None when
+    the predicate reads single coordinates.
+
+    Such a predicate is invariant under permuting the coordinates, so it is
+    the set of points whose weight lies in ``{w : predicate(1^{n-w} (-1)^w)}``:
+    evaluating it on ``n + 1`` representatives settles it at any ``n``, and
+    :attr:`Domain.size` and :meth:`Domain.sample` stay exact where a generic
+    predicate on every coordinate could only be tabulated or rejection-sampled.
+    """
+    from . import expr as _expr  # noqa: PLC0415  (higher layer, loaded by the caller)
+
+    symmetric = (_expr.Number, _expr.Neg, _expr.Add, _expr.Mul, _expr.Pow,
+                 _expr.Compare, _expr.BoolOp, _expr.Not)
+
+    def ok(node) -> bool:
+        if isinstance(node, _expr.Family):
+            return node.count is None
+        return isinstance(node, symmetric) and all(ok(c) for c in node.children())
+
+    root = getattr(expression, "root", None)
+    if root is None or n > _MAX_SHELL_N or not ok(root):
+        return None  # (n + 1) x n representatives: keep them small
+    reps = np.where(np.arange(n)[None, :] < np.arange(n + 1)[:, None], -1, 1).astype(np.int8)
+    return Domain.hamming_shells(np.flatnonzero(expression.evaluate(reps)), n)
+
+
 class Domain:
     r"""A subset of the cube :math:`\{\pm1\}^n`.
 
@@ -135,7 +172,7 @@ class Domain:
         Number of coordinates.
     kind : str
         How the domain is described: ``"mask"``, ``"subcube"``, ``"ball"``,
-        ``"expression"``, ``"callable"``, ``"full"``, ``"empty"``,
+        ``"shells"``, ``"expression"``, ``"callable"``, ``"full"``, ``"empty"``,
         ``"complement"``, ``"intersection"`` or ``"union"``.
     variables : frozenset of int
         Coordinates the membership test depends on (a superset for
@@ -219,7 +256,10 @@ class Domain:
             :func:`boolfourier.expr.parse`.
         n : int
             Number of coordinates (any size; only the expression's variables
-            are ever tabulated).
+            are ever tabulated).  A predicate that reads only ``weight(x)``
+            (or another list function of every coordinate) becomes
+            :meth:`hamming_shells` (a ``"ball"`` for ``weight(x) <= k``), exact
+            at any ``n``.
 
         Raises
         ------
@@ -249,6 +289,9 @@ class Domain:
             )
         for v in variables:
             _check_coordinate(v, n)
+        shells = _symmetric_shells(expression, n)
+        if shells is not None:
+            return shells
         return cls(n, "expression", expression, variables)
 
     @classmethod
@@ -338,7 +381,40 @@ class Domain:
         n = cube.check_n(n, dense=False)
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"the radius k must be an integer, got {k!r}")
-        k = int(k)
+        return cls.hamming_shells(range(min(int(k), n) + 1), n, center)
+
+    @classmethod
+    def hamming_shells(cls, distances, n, center=None) -> "Domain":
+        r"""Union of Hamming spheres :math:`\{x : \#\{i : x_i \ne c_i\} \in D\}`.
+
+        Every permutation-invariant domain is of this form with ``c = 1^n``
+        (``D`` the allowed weights); :meth:`from_expression` builds it for
+        predicates such as ``"weight(x) > 6"`` or ``"2 <= weight(x) <= 5"``,
+        so their size and samples are exact at any ``n``.  When ``D`` is
+        ``{0, ..., k}`` the domain is a Hamming ball (``kind == "ball"``);
+        complements, intersections and unions of shells about one centre
+        stay shells.
+
+        Parameters
+        ----------
+        distances : iterable of int
+            The allowed distances from the centre, in ``0..n``.
+        n : int
+            Number of coordinates.
+        center : sequence of ±1, optional
+            The centre ``c`` (default all ``+1``).
+
+        >>> Domain.hamming_shells([0, 16], n=16).size
+        2
+        >>> Domain.from_expression("weight(x) > 6", n=40)
+        Domain(n=40: weight(x) >= 7)
+        """
+        n = cube.check_n(n, dense=False)
+        allowed = np.zeros(n + 1, dtype=np.bool_)
+        for d in distances:
+            if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 <= d <= n:
+                raise ValueError(f"distances must be integers in 0..n = {n}, got {d!r}")
+            allowed[int(d)] = True
         if center is None:
             c = np.ones(n, dtype=np.int8)
         else:
@@ -346,12 +422,23 @@ class Domain:
             if c.shape != (n,) or not np.all((c == 1) | (c == -1)):
                 raise ValueError(f"center must be a sequence of n = {n} entries +1/-1")
             c = c.astype(np.int8)
-        if k < 0:
+        if not allowed.any():
             return cls.empty(n)
-        if k >= n:
+        if allowed.all():
             return cls.full(n)
+        allowed.setflags(write=False)
         c.setflags(write=False)
-        return cls(n, "ball", (k, c), range(n))
+        k = int(np.count_nonzero(allowed))
+        kind = "ball" if allowed[:k].all() else "shells"
+        return cls(n, kind, (allowed, c), range(n))
+
+    def _shells_with(self, other, op) -> "Domain | None":
+        """``op`` of two shell domains about the same centre, else None."""
+        if self._kind in _SHELLS and other._kind in _SHELLS:
+            (a, c), (b, d) = self._data, other._data
+            if np.array_equal(c, d):
+                return Domain.hamming_shells(np.flatnonzero(op(a, b)), self._n, c)
+        return None
 
     # ------------------------------------------------------------------ set algebra
     def _check_same_n(self, other) -> "Domain":
@@ -373,6 +460,9 @@ class Domain:
             m = ~self._data
             m.setflags(write=False)
             return Domain(self._n, "mask", m, self._variables)
+        if self._kind in _SHELLS:
+            allowed, c = self._data
+            return Domain.hamming_shells(np.flatnonzero(~allowed), self._n, c)
         return Domain(self._n, "complement", self, self._variables)
 
     def intersection(self, other: "Domain") -> "Domain":
@@ -387,6 +477,9 @@ class Domain:
             if any(a[i] != b[i] for i in a.keys() & b.keys()):
                 return Domain.empty(self._n)
             return Domain.subcube({**a, **b}, self._n)
+        shells = self._shells_with(other, np.logical_and)
+        if shells is not None:
+            return shells
         return Domain(self._n, "intersection", (self, other), self._variables | other._variables)
 
     def union(self, other: "Domain") -> "Domain":
@@ -396,6 +489,9 @@ class Domain:
             return self
         if other._kind == "full" or self._kind == "empty":
             return other
+        shells = self._shells_with(other, np.logical_or)
+        if shells is not None:
+            return shells
         return Domain(self._n, "union", (self, other), self._variables | other._variables)
 
     __invert__ = complement
@@ -421,11 +517,19 @@ class Domain:
     def _describe(self) -> str:
         if self._kind == "subcube":
             return " and ".join(f"x{i} == {a}" for i, a in self._data.items())
-        if self._kind == "ball":
-            k, c = self._data
-            if np.all(c == 1):
-                return f"weight(x) <= {k}"
-            return f"distance(x, {''.join('+' if v == 1 else '-' for v in c)}) <= {k}"
+        if self._kind in _SHELLS:
+            allowed, c = self._data
+            d = "weight(x)" if np.all(c == 1) else f"distance(x, {''.join('+' if v == 1 else '-' for v in c)})"
+            w = np.flatnonzero(allowed)
+            if self._kind == "ball":
+                return f"{d} <= {w[-1]}"
+            if w[-1] == self._n and w.size == self._n + 1 - w[0]:
+                return f"{d} >= {w[0]}"
+            if w.size == 1:
+                return f"{d} == {w[0]}"
+            if w.size == w[-1] + 1 - w[0]:
+                return f"{w[0]} <= {d} <= {w[-1]}"
+            return f"{d} in {{{', '.join(str(int(v)) for v in w)}}}"
         if self._kind == "expression":
             return str(getattr(self._data, "text", self._data))
         if self._kind == "complement":
@@ -511,12 +615,12 @@ class Domain:
                 if a == -1:
                     want |= np.int64(1) << pos[i]
             return (j & care) == want
-        if kind == "ball":
-            r, c = self._data
+        if kind in _SHELLS:
+            allowed, c = self._data
             if len(variables) == self._n and variables == tuple(range(self._n)):
                 cidx = int(cube.point_to_index(c)) if self._n <= 63 else None
                 if cidx is not None:
-                    return cube.popcount(j ^ cidx) <= r
+                    return allowed[cube.popcount(j ^ cidx)]
         if kind == "complement":
             return ~self._data._mask_over(variables)
         if kind == "intersection":
@@ -564,9 +668,9 @@ class Domain:
             idx = list(self._data.keys())
             vals = np.array(list(self._data.values()), dtype=x.dtype)
             return np.all(x[:, idx] == vals, axis=1)
-        if kind == "ball":
-            r, c = self._data
-            return np.count_nonzero(x != c, axis=1) <= r
+        if kind in _SHELLS:
+            allowed, c = self._data
+            return allowed[np.count_nonzero(x != c, axis=1)]
         if kind in ("expression", "callable"):
             fn = self._data.evaluate if kind == "expression" else self._data
             res = np.asarray(fn(x))
@@ -619,8 +723,8 @@ class Domain:
             return int(np.count_nonzero(self._data))
         if kind == "subcube":
             return 1 << (n - len(self._data))
-        if kind == "ball":
-            return sum(math.comb(n, j) for j in range(self._data[0] + 1))
+        if kind in _SHELLS:
+            return sum(math.comb(n, int(j)) for j in np.flatnonzero(self._data[0]))
         if kind == "complement":
             return (1 << n) - self._data.size
         variables = tuple(sorted(self._variables))
@@ -709,10 +813,13 @@ class Domain:
             for i, a in self._data.items():
                 x[:, i] = a
             return x
-        if kind == "ball":
-            r, c = self._data
-            probs = np.array([math.comb(n, d) for d in range(r + 1)], dtype=np.float64)
-            dist = rng.choice(r + 1, size=m, p=probs / probs.sum())
+        if kind in _SHELLS:
+            allowed, c = self._data
+            ds = np.flatnonzero(allowed)
+            sizes = [math.comb(n, int(d)) for d in ds]
+            total = sum(sizes)  # exact ints: float C(n, d) overflows past n ~ 1030
+            probs = np.array([sz / total for sz in sizes], dtype=np.float64)
+            dist = ds[rng.choice(ds.size, size=m, p=probs / probs.sum())]
             order = np.argsort(rng.random((m, n)), axis=1)  # a random permutation per row
             ranks = np.empty_like(order)
             np.put_along_axis(ranks, order, np.arange(n)[None, :].repeat(m, 0), axis=1)

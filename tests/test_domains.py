@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import naive
+from boolfourier import points
 from boolfourier.domains import Domain, as_domain, compress_index, expand_index, seen_and_unseen
+from boolfourier.expr import parse
 
 
 def _mask_by_definition(n, pred):
@@ -176,13 +178,64 @@ def test_as_domain():
 
 
 def test_emptiness_of_predicates_on_many_coordinates():
-    # weight(x) depends on all 40 coordinates: too many to count, but a probe finds members
+    # weight-only predicates are shells: exact at any n
     unseen = Domain.from_expression("weight(x) > 30", 40)
     assert not unseen.is_empty() and not (~unseen).is_empty()
     assert (~unseen).require_nonempty("the seen domain") is not None
-    # a sparse (here: empty) predicate that cannot be counted is refused, not guessed
+    assert Domain.from_expression("weight(x) > 100", 40).is_empty()
+    # a predicate that also reads a coordinate has no closed form: a probe finds members ...
+    assert not Domain.from_expression("x0 == 1 and weight(x) > 15", 40).is_empty()
+    # ... and a sparse (here: empty) one that cannot be counted is refused, not guessed
     with pytest.raises(ValueError, match="cannot tell whether"):
-        Domain.from_expression("weight(x) > 100", 40).is_empty()
+        Domain.from_expression("x0 == 1 and weight(x) > 100", 40).is_empty()
+
+
+WEIGHT_PREDICATES = [
+    ("weight(x) <= 3", "ball", "weight(x) <= 3"),
+    ("weight(x) < 3.5", "ball", "weight(x) <= 3"),
+    ("weight(x) > 3", "shells", "weight(x) >= 4"),
+    ("3 < weight(x)", "shells", "weight(x) >= 4"),
+    ("not weight(x) <= 3", "shells", "weight(x) >= 4"),
+    ("2 <= weight(x) <= 5", "shells", "2 <= weight(x) <= 5"),
+    ("weight(x) == 4", "shells", "weight(x) == 4"),
+    ("weight(x) <= 1 or weight(x) >= 6", "shells", "weight(x) in {0, 1, 6, 7}"),
+    ("majority(x) == 1", "ball", "weight(x) <= 3"),
+    ("2*weight(x) - 1 >= -0.5 and weight(x) != 7", "shells", "1 <= weight(x) <= 6"),
+]
+
+
+@pytest.mark.parametrize("text,kind,describe", WEIGHT_PREDICATES)
+def test_weight_predicates_become_hamming_shells(text, kind, describe):
+    d = Domain.from_expression(text, 7)
+    assert d.kind == kind and repr(d) == f"Domain(n=7: {describe})"
+    np.testing.assert_array_equal(d.mask, parse(text).evaluate(points(7)))
+    assert d.size == int(np.count_nonzero(parse(text).evaluate(points(7))))
+    big = Domain.from_expression(text, 60)  # exact size and samples where tabulation is impossible
+    w = np.arange(61)
+    reps = np.where(np.arange(60)[None, :] < w[:, None], -1, 1)
+    assert big.size == sum(math.comb(60, int(k)) for k in w[parse(text).evaluate(reps)])
+    assert parse(text).evaluate(big.sample(300, rng=0)).all()
+    np.testing.assert_array_equal(big.contains(reps), parse(text).evaluate(reps))
+
+
+def test_predicates_reading_coordinates_stay_expressions():
+    for text in ("weight(x) <= 3 and x0 == 1", "weight(4) <= 1", "cyclic(2) >= 0"):
+        assert Domain.from_expression(text, 8).kind == "expression"
+
+
+def test_hamming_shells_algebra_and_errors():
+    a, b = Domain.hamming_shells([0, 1, 2], 9), Domain.hamming_shells([2, 3], 9)
+    assert (a & b).kind == "shells" and (a & b).size == math.comb(9, 2)
+    assert (a | b).kind == "ball" and (a | b).size == sum(math.comb(9, k) for k in range(4))
+    assert (~a).size == 2**9 - a.size and (~~a).kind == "ball"
+    c = Domain.hamming_shells([1], 9, center=[-1] + [1] * 8)
+    assert (a & c).kind == "intersection"  # different centres: no closed form, still right
+    np.testing.assert_array_equal((a & c).mask, a.mask & c.mask)
+    assert Domain.hamming_shells([], 9).kind == "empty" and Domain.hamming_shells(range(10), 9).kind == "full"
+    with pytest.raises(ValueError, match="0..n"):
+        Domain.hamming_shells([10], 9)
+    with pytest.raises(ValueError, match="0..n"):
+        Domain.hamming_shells([True], 9)
 
 
 def test_sample_zero_points_of_any_domain():
