@@ -13,7 +13,7 @@ import numba
 import numpy as np
 import pytest
 
-from boolfourier.transform import _kernels, _reference
+from boolfourier.transform import _buffers, _kernels, _reference
 
 pytestmark = pytest.mark.skipif(
     numba.config.DISABLE_JIT, reason="the vector kernels are LLVM intrinsics: compiled only"
@@ -175,9 +175,9 @@ def test_int_wraparound():
     assert np.array_equal(got, want)
 
 
-def test_copy_into_numpy_buffer(monkeypatch):
-    # fwht_copy of a large array writes into a numpy-allocated aligned buffer
-    monkeypatch.setattr(_kernels, "NUMPY_ALLOC_BYTES", 0)
+def test_copy_into_reusable_buffer(monkeypatch):
+    # fwht_copy of a large array writes into a buffer from transform._buffers
+    monkeypatch.setattr(_buffers, "MIN_BYTES", 0)
     for dtype in DTYPES:
         for n in (4, 11, 17):
             _run_both(_data(dtype, 2, n), 1.0)
@@ -188,13 +188,6 @@ def test_copy_into_numpy_buffer(monkeypatch):
 @pytest.mark.parametrize("n", [20, 22])
 def test_default_plans_very_large(dtype, n):
     _run_both(_data(dtype, 1, n), 2.0 ** (-n / 2))
-
-
-@pytest.mark.parametrize("shape", [(3, 5), (1, 1024), (0, 4), (7,)])
-def test_empty_aligned(shape):
-    a = _kernels.empty_aligned(shape, np.float32)
-    assert a.shape == shape and a.dtype == np.float32 and a.flags.c_contiguous
-    assert a.size == 0 or a.ctypes.data % 64 == 0
 
 
 def test_copy_of_readonly_and_strided_input():

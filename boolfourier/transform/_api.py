@@ -213,6 +213,13 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     makes every output of that row NaN).  ``fwht`` is its own inverse up to
     the factor ``N``: ``ifwht(fwht(a)) == a`` for every ``norm``.
 
+    Outputs of 16 MiB and more live in a memory mapping that is kept after
+    the caller drops the array and reused by the next large call (a fresh
+    mapping costs page faults and zeroing, a third of the time of a 2**24
+    transform); it is never reused while any array or view refers to it.
+    At most one such buffer is retained; ``BOOLFOURIER_FWHT_REUSE=0``
+    turns this off.
+
     Examples
     --------
     >>> import numpy as np

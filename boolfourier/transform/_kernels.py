@@ -50,11 +50,15 @@ Drivers (plain numba loops over the kernels):
 * threads: each pass hands out its work items (rows, blocks, tiles)
   through an atomic counter, so a thread the OS delays holds back one item,
   not a fixed half; ``nthreads`` comes from ``numba.get_num_threads()``.
+  All passes of a long row run in one parallel region, a pass starting once
+  the previous one's finished-item count is complete (``_multipass_work``):
+  waking sleeping threads for a region costs ~15 µs.
 
 Entry points: ``fwht_inplace(a, scale)`` (the contract) and
 ``fwht_copy(a, scale) -> new array``, which fuses the copy into the first
-pass (it reads ``a`` and writes the result) and returns an aligned buffer;
-use it whenever the caller would otherwise copy first.
+pass (it reads ``a`` and writes the result) and returns an aligned buffer
+(for large outputs, a reusable one from :mod:`._buffers`); use it whenever
+the caller would otherwise copy first.
 
 Float64 results are bit-identical to the reference because every pass
 applies whole levels in ascending order.  ``make_plan`` turns (dtype, N)
@@ -73,6 +77,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from .._jit import jit, pjit
+from . import _buffers
 
 # --- vector width ------------------------------------------------------------------------
 
@@ -271,18 +276,30 @@ def _make_cols(radix, scaled):
     return cols
 
 
-@intrinsic
-def _fetch_add(typingctx, counter, step):
-    """Atomically ``old = counter[0]; counter[0] += step; return old`` (int64)."""
-    sig = types.int64(counter, step)
+def _make_fetch_add(ordering):
+    @intrinsic
+    def fetch_add(typingctx, counter, idx, step):
+        """Atomically ``old = counter[idx]; counter[idx] += step; return old`` (int64)."""
+        sig = types.int64(counter, idx, step)
 
-    def codegen(context, builder, signature, args):
-        cty, sty = signature.args
-        ptr = _data_ptr(context, builder, cty, args[0])
-        inc = context.cast(builder, args[1], sty, types.int64)
-        return builder.atomic_rmw("add", ptr, inc, "monotonic")
+        def codegen(context, builder, signature, args):
+            cty, ity, sty = signature.args
+            base = _data_ptr(context, builder, cty, args[0])
+            ptr = builder.gep(base, [context.cast(builder, args[1], ity, types.intp)])
+            inc = context.cast(builder, args[2], sty, types.int64)
+            return builder.atomic_rmw("add", ptr, inc, ordering)
 
-    return sig, codegen
+        return sig, codegen
+
+    return fetch_add
+
+
+#: Hands out work items (only the count matters: monotonic).
+_fetch_add = _make_fetch_add("monotonic")
+#: Counts finished items and reads the count: release/acquire, so the data a
+#: thread wrote before it counted an item is visible to the thread that
+#: waited for the count (x86 orders this anyway; ARM needs it).
+_fetch_add_sync = _make_fetch_add("acq_rel")
 
 
 _low = _make_low(False)
@@ -404,12 +421,17 @@ def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale):
 # counter, on one thread or spread over several by _par.
 
 
+# Counter slots: rows/pass-1 items handed out (0), pass-1 items finished (1),
+# column-pass items handed out and finished (2, 3), second column pass (4).
+_N_COUNTERS = 5
+
+
 @jit
 def _rows_work(src, x, nrows, nbits, l1bits, lowbits, scale, do_scale, chunk, counter):
     # whole rows of 2**nbits, ``chunk`` rows per work item
     size = 1 << nbits
     while True:
-        r0 = _fetch_add(counter, chunk)
+        r0 = _fetch_add(counter, 0, chunk)
         if r0 >= nrows:
             break
         for r in range(r0, min(r0 + chunk, nrows)):
@@ -421,19 +443,22 @@ def _pass1_work(src, x, off, nbits, b, l1bits, lowbits, scale, do_scale, counter
     # pass 1: levels 0..b-1 on every block of 2**b, read from src, written to x
     nblk = 1 << (nbits - b)
     bsize = 1 << b
+    zero = b - b
     while True:
-        i = _fetch_add(counter, 1)
+        i = _fetch_add(counter, zero, 1)
         if i >= nblk:
             break
         _block(src, off + i * bsize, x, off + i * bsize, b, l1bits, lowbits, scale, do_scale)
+        _fetch_add_sync(counter, zero + 1, 1)
 
 
 @jit
-def _cols_work(x, off, nbits, lo, hi, tw, scale, do_scale, counter):
+def _cols_work(x, off, nbits, lo, hi, tw, scale, do_scale, counter, slot):
     """Levels lo..hi-1 of x[off : off + 2**nbits]: each block of 2**hi is viewed
     as 2**(hi-lo) rows of 2**lo and processed one column tile (tw wide) at a time:
     gather into a buffer fused with the first radix stage, middle stages in the
-    buffer, scatter fused with the last stage (and the scaling)."""
+    buffer, scatter fused with the last stage (and the scaling).  Tiles are
+    handed out by counter[slot] and counted in counter[slot + 1]."""
     c = hi - lo
     nrows = 1 << c
     rstride = 1 << lo
@@ -444,58 +469,84 @@ def _cols_work(x, off, nbits, lo, hi, tw, scale, do_scale, counter):
     no = lo < 0
     buf = np.empty(nrows * tw if nst > 1 else 0, dtype=x.dtype)
     while True:
-        tile = _fetch_add(counter, 1)
+        tile = _fetch_add(counter, slot, 1)
         if tile >= ntiles:
             break
         blk = tile // tpb
         col = off + (blk << hi) + (tile - blk * tpb) * tw
         if nst == 1:  # radix <= 8: in place
             _stage(x, col, rstride, x, col, rstride, nrows, tw, zero, c, scale, do_scale)
-            continue
-        lev = zero
-        for s in range(nst):
-            k = (c - lev + (nst - s) - 1) // (nst - s)
-            if s == 0:  # gather + first radix stage
-                _stage(x, col, rstride, buf, zero, tw, nrows, tw, lev, k, scale, no)
-            elif s == nst - 1:  # last radix stage + scatter (+ scaling)
-                _stage(buf, zero, tw, x, col, rstride, nrows, tw, lev, k, scale, do_scale)
-            else:
-                _stage(buf, zero, tw, buf, zero, tw, nrows, tw, lev, k, scale, no)
-            lev += k
+        else:
+            lev = zero
+            for s in range(nst):
+                k = (c - lev + (nst - s) - 1) // (nst - s)
+                if s == 0:  # gather + first radix stage
+                    _stage(x, col, rstride, buf, zero, tw, nrows, tw, lev, k, scale, no)
+                elif s == nst - 1:  # last radix stage + scatter (+ scaling)
+                    _stage(buf, zero, tw, x, col, rstride, nrows, tw, lev, k, scale, do_scale)
+                else:
+                    _stage(buf, zero, tw, buf, zero, tw, nrows, tw, lev, k, scale, no)
+                lev += k
+        _fetch_add_sync(counter, slot + 1, 1)
 
 
 @jit
-def _work(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, counter):
-    """One thread's share of a pass.
+def _wait(counter, slot, target):
+    # Spin until counter[slot] == target.  Cannot deadlock: the items still
+    # missing were taken by iterations that are running on other threads (an
+    # iteration finishes its items before it waits), whatever the number of
+    # threads the parallel layer actually runs.
+    while _fetch_add_sync(counter, slot, 0) < target:
+        pass
 
-    what 0: rows of 2**nbits (p1 rows, l1bits p2, lowbits p3, p4 rows per item);
-    what 1: pass 1 on blocks of 2**p1 (l1bits p2, lowbits p3);
-    what 2: column pass over levels p1..p2-1, tiles p3 wide (on x only).
+
+@jit
+def _multipass_work(src, x, off, nbits, prm, scale, do_scale, counter):
+    """One thread's share of every pass of one long row (plan kind 1), with the
+    passes separated by waits on the finished-item counts instead of separate
+    parallel regions: waking sleeping threads costs ~15 µs per region.
+
+    prm = [b, l1bits, lowbits, m, tw, tw2]; see make_plan.
     """
+    b = prm[0]
+    m = prm[3]
+    no = nbits < 0
+    one = b - b + 1  # counter slots as run-time values (see the note above _scalar)
+    _pass1_work(src, x, off, nbits, b, prm[1], prm[2], scale, no, counter)
+    _wait(counter, one, 1 << (nbits - b))
+    _cols_work(x, off, nbits, b, m, prm[4], scale, do_scale and m == nbits, counter, one + 1)
+    if m < nbits:
+        _wait(counter, one + 2, ((1 << b) // prm[4]) << (nbits - m))
+        _cols_work(x, off, nbits, m, nbits, prm[5], scale, do_scale, counter, one + 3)
+
+
+@jit
+def _work(what, src, x, off, nbits, prm, scale, do_scale, counter):
+    """One thread's share: what 0 is rows of 2**nbits (prm = [nrows, l1bits,
+    lowbits, rows per item]), what 1 every pass of one long row (see
+    _multipass_work)."""
     if what == 0:
-        _rows_work(src, x, p1, nbits, p2, p3, scale, do_scale, p4, counter)
-    elif what == 1:
-        _pass1_work(src, x, off, nbits, p1, p2, p3, scale, do_scale, counter)
+        _rows_work(src, x, prm[0], nbits, prm[1], prm[2], scale, do_scale, prm[3], counter)
     else:
-        _cols_work(x, off, nbits, p1, p2, p3, scale, do_scale, counter)
+        _multipass_work(src, x, off, nbits, prm, scale, do_scale, counter)
 
 
 @pjit
-def _par(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, nthr, counter):
-    # Every thread takes items from the shared counter, so a thread the OS
+def _par(what, src, x, off, nbits, prm, scale, do_scale, nthr, counter):
+    # Every thread takes items from the shared counters, so a thread the OS
     # delays holds back one item, not a fixed share.  One parallel function
-    # serves all passes: each costs seconds to compile.
+    # serves all paths: each costs seconds to compile.
     for t in prange(nthr):
-        _work(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, counter)
+        _work(what, src, x, off, nbits, prm, scale, do_scale, counter)
 
 
 @jit
-def _pass(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, nthreads, counter):
-    counter[0] = 0
+def _pass(what, src, x, off, nbits, prm, scale, do_scale, nthreads, counter):
+    counter[:] = 0
     if nthreads > 1:
-        _par(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, nthreads, counter)
+        _par(what, src, x, off, nbits, prm, scale, do_scale, nthreads, counter)
     else:
-        _work(what, src, x, off, nbits, p1, p2, p3, p4, scale, do_scale, counter)
+        _work(what, src, x, off, nbits, prm, scale, do_scale, counter)
 
 
 @jit
@@ -504,13 +555,11 @@ def _transform(src, x, nrows, nbits, scale, plan, nthreads):
     size = 1 << nbits
     do_scale = scale != 1.0
     # run-time constants, not literals (see the note above _scalar)
-    no = nbits < 0
     zero = nbits - nbits
     kind = plan[0]
-    l1bits = plan[1]
-    lowbits = plan[2]
     nthr = nthreads if nthreads > 1 and nrows * size >= plan[5] else 1
-    counter = np.zeros(1, dtype=np.int64)
+    counter = np.zeros(_N_COUNTERS, dtype=np.int64)
+    prm = np.empty(6, dtype=np.int64)
     if kind == 0:
         if nthr > 1 and nrows > 1:
             nthr = min(nthr, nrows)
@@ -519,21 +568,20 @@ def _transform(src, x, nrows, nbits, scale, plan, nthreads):
         else:
             chunk = nrows
             nthr = 1
-        _pass(zero, src, x, zero, nbits, nrows, l1bits, lowbits, chunk, scale, do_scale, nthr,
-              counter)
+        prm[0] = nrows
+        prm[1] = plan[1]
+        prm[2] = plan[2]
+        prm[3] = chunk
+        _pass(zero, src, x, zero, nbits, prm, scale, do_scale, nthr, counter)
         return
-    b = plan[3]
-    tw = plan[4]
-    m = plan[6]
-    tw2 = plan[7]
+    prm[0] = plan[3]  # b
+    prm[1] = plan[1]  # l1bits
+    prm[2] = plan[2]  # lowbits
+    prm[3] = plan[6]  # m
+    prm[4] = plan[4]  # tw
+    prm[5] = plan[7]  # tw2
     for r in range(nrows):
-        off = r * size
-        _pass(zero + 1, src, x, off, nbits, b, l1bits, lowbits, zero, scale, no, nthr, counter)
-        _pass(zero + 2, x, x, off, nbits, b, m, tw, zero, scale, do_scale and m == nbits, nthr,
-              counter)
-        if m < nbits:
-            _pass(zero + 2, x, x, off, nbits, m, nbits, tw2, zero, scale, do_scale, nthr,
-                  counter)
+        _pass(zero + 1, src, x, r * size, nbits, prm, scale, do_scale, nthr, counter)
 
 
 @jit
@@ -609,7 +657,7 @@ BUF_BYTES = 256 << 10
 #: Smallest work (bytes, all rows together) that is spread over threads.
 #: Starting a parallel region costs ~5-10 µs when the cores are idle, so
 #: smaller transforms stay on one thread.
-PAR_MIN_BYTES = 512 << 10
+PAR_MIN_BYTES = 1 << 20
 
 _PLANS: dict = {}
 
@@ -668,22 +716,6 @@ def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_b
     return np.array([1, l1bits, lowbits, b, tw, par, m, tw2], dtype=np.int64)
 
 
-def empty_aligned(shape, dtype, align: int = 64) -> np.ndarray:
-    """An uninitialised C-contiguous array whose data starts on an ``align``-byte
-    boundary.
-
-    numpy only guarantees 16 bytes, so half of the kernels' 32-byte vector
-    loads and stores would straddle two cache lines; on Zen 3 that costs
-    20-30 % (measured from 2**10 to 2**20, float32 and float64).  The wrapper
-    should transform copies made in such a buffer.
-    """
-    dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
-    raw = np.empty(count * dtype.itemsize + align, dtype=np.uint8)
-    start = -raw.ctypes.data % align
-    return raw[start : start + count * dtype.itemsize].view(dtype).reshape(shape)
-
-
 def _new_plan(a):
     # _run links in the threaded drivers; code loaded from numba's cache
     # expects the threading layer to be up already (else it segfaults), and
@@ -707,12 +739,6 @@ def fwht_inplace(a: np.ndarray, scale: float = 1.0) -> None:
         _run(a, float(scale), plan, numba.get_num_threads())
 
 
-#: From this size (bytes) fwht_copy allocates its output with numpy: numpy
-#: asks for transparent huge pages on large buffers, while numba's malloc
-#: maps fresh 4 KiB pages (one page fault each) for every buffer >= 32 MiB.
-NUMPY_ALLOC_BYTES = 16 << 20
-
-
 def fwht_copy(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """Return a new array whose rows are ``scale * (H @ a[r])``; ``a`` is unchanged.
 
@@ -729,9 +755,11 @@ def fwht_copy(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
         return out
     plan, par_min = _PLANS.get((a.dtype.num, a.shape[1])) or _new_plan(a)
     nthreads = 1 if a.size < par_min else numba.get_num_threads()
-    if a.nbytes < NUMPY_ALLOC_BYTES:
+    if a.nbytes < _buffers.MIN_BYTES:
         return _run_copy(a, float(scale), plan, nthreads)
-    out = empty_aligned(a.shape, a.dtype)
+    # large: a reusable mapping (see _buffers; numba's own allocation would map
+    # fresh 4 KiB pages, one fault each, on every call)
+    out = _buffers.empty(a.shape, a.dtype)
     _run_into(a, out, float(scale), plan, nthreads)
     return out
 
