@@ -160,7 +160,6 @@ class _JuntaView:
 
         Coefficients below ``rtol`` times the largest one are left out.
         """
-        c, nz = self._nonzero(rtol)
         return _terms_text(self.coefficients(rtol).items(), digits)
 
     def degree_profile(self) -> np.ndarray:
@@ -171,9 +170,10 @@ class _JuntaView:
         return w
 
     def degree(self, rtol: float = 1e-10) -> int:
-        """Degree: the largest ``|T|`` with ``|c_T| > rtol * max|c|`` (0 for the zero function)."""
+        """Degree: the largest ``|T|`` with ``|c_T| > rtol * max|c|`` (``-1`` for the zero
+        function, as :meth:`Spectrum.degree <boolfourier.spectrum.Spectrum.degree>`)."""
         _, nz = self._nonzero(rtol)
-        return int(cube.popcount(nz.astype(np.int64)).max()) if nz.size else 0
+        return int(cube.popcount(nz.astype(np.int64)).max()) if nz.size else -1
 
 
 class Interpolant(BooleanFunction, _JuntaView):
@@ -370,16 +370,25 @@ class _Target:
             if k == self.n:
                 return self.values
             return self.values[expand_index(np.arange(1 << k, dtype=np.int64), variables)]
-        xr = cube.index_to_point(np.arange(1 << k, dtype=np.int64), k)
-        x = np.ones((1 << k, self.n), dtype=np.int8)
-        if k:
-            x[:, list(variables)] = xr
-        y = np.asarray(self.expr.evaluate(x), dtype=np.float64)
-        if y.shape != (1 << k,):
-            raise ValueError(
-                f"the target expression returned shape {y.shape}, expected ({1 << k},)"
-            )
+        y = np.empty(1 << k, dtype=np.float64)
+        step = max(1, _EVAL_CHUNK // max(self.n, 1))  # points per chunk: bounded memory
+        for start in range(0, 1 << k, step):
+            stop = min(start + step, 1 << k)
+            x = np.ones((stop - start, self.n), dtype=np.int8)
+            if k:
+                x[:, list(variables)] = cube.index_to_point(np.arange(start, stop, dtype=np.int64), k)
+            part = np.asarray(self.expr.evaluate(x), dtype=np.float64)
+            if part.shape != (stop - start,):
+                raise ValueError(
+                    f"the target expression returned shape {part.shape}, expected ({stop - start},)"
+                )
+            y[start:stop] = part
         return y
+
+
+#: Entries (points x coordinates) of one chunk of points when a target
+#: expression is tabulated: 2**22 int8, 4 MiB.
+_EVAL_CHUNK = 1 << 22
 
 
 def _resolve(target, seen, *, unseen=None):
@@ -437,6 +446,10 @@ def _reduce_problem(t: _Target, dom: Domain, junta: bool):
             f"the problem depends on {len(variables)} coordinates, too many for an exact solve; "
             "use a target/domain on fewer coordinates"
         )
+    from ._memory import check_dense
+
+    # the values, the mask and the solvers' working copies of 2**k entries
+    check_dense(len(variables), copies=4, what="the min-degree problem on the relevant coordinates")
     vals = t.on(variables)
     mask = dom.reduced_mask(variables)
     if junta:  # second pass: drop what the tables do not depend on after all
@@ -530,18 +543,16 @@ def _degree_of(c: np.ndarray, tol: float) -> int:
     return int(cube.popcount(nz).max()) if nz.size else 0
 
 
-def _general_plan(values, seen, max_unknowns):
-    """-> (space, unknowns, degree bound, cumulative level sizes) from the target's degree."""
+def _degree_bound(values):
+    """-> (the target's degree, cumulative level sizes ``dims[d] = #{T : |T| <= d}``).
+
+    The MDI's degree is at most the target's (the target interpolates itself).
+    """
     k = int(values.shape[0]).bit_length() - 1
-    u = int(np.count_nonzero(~seen))
     c = _forward(values)
     scale = max(float(np.max(np.abs(c))), 1e-300)
-    deg_f = _degree_of(c, 1e-12 * scale)
     dims = np.cumsum([math.comb(k, j) for j in range(k + 1)])
-    space, unknowns, degree = "values", u, k
-    if dims[deg_f] < u:
-        space, unknowns, degree = "coefficients", int(dims[deg_f]), deg_f
-    return space, unknowns, degree, dims
+    return _degree_of(c, 1e-12 * scale), dims
 
 
 def _feasible_degree(values, seen, k, d_hi, dims, budget):
@@ -603,7 +614,7 @@ def _check_unknowns(unknowns: int, max_unknowns: int, space: str):
 def _solve_general(values, seen, space, max_unknowns, tol):
     k = int(values.shape[0]).bit_length() - 1
     N = 1 << k
-    _, _, d_hi, dims = _general_plan(values, seen, max_unknowns)
+    d_hi, dims = _degree_bound(values)
     U = np.flatnonzero(~seen).astype(np.int64)
     u = U.size
     degree = k
@@ -1073,7 +1084,7 @@ def min_weighted_norm_interpolator(target, seen=None, degree_weights=None, *, un
         CG stops when the residual norm is below ``rtol`` times the norm of
         the right-hand side.
     maxiter : int, optional
-        Iteration cap (default ``10 * |U|`` capped at 10000).
+        Iteration cap (default ``10 * |U|`` capped at 20000).
     x0 : array_like, optional
         Initial guess for the values on the unseen set (in the order of the
         unseen indices of the reduced problem).

@@ -49,7 +49,7 @@ class TaskConfig:
     target: str = "x0*x1"  # real polynomial expression
     unseen: str = ""  # predicate expression; "" = nothing unseen
     track: list[str] = field(default_factory=lambda: ["1"])  # monomials to record, e.g. "x0*x1"
-    mdi: str = "auto"  # "auto" (computed, dense n only) | "none" | a polynomial expression
+    mdi: str = "auto"  # "auto" (computed) | "none" | a polynomial expression (checked when computable)
     train_size: int = 0  # 0 = the whole seen set (dense n); else points sampled uniformly from it
     test_size: int = 2**15  # evaluation points when n > full_spectrum_max_n (estimates)
     description: str = ""
@@ -160,16 +160,20 @@ def make_task_data(task: TaskConfig, train_cfg: TrainConfig, rng: np.random.Gene
     seen.require_nonempty("the seen domain (task.unseen covers the whole cube)")
     dense = n <= train_cfg.full_spectrum_max_n
     masks = np.array([monomial_mask(t, n) for t in task.track], dtype=np.int64)
-    if task.mdi == "auto":  # closed forms or the general solver; a JuntaFunction for large n
-        from .interpolation import min_degree_interpolator
+    from .interpolation import min_degree_interpolator
 
+    computed = None
+    if task.mdi != "none":  # closed forms or the general solver; a JuntaFunction for large n
         try:
-            mdi = min_degree_interpolator(task.target, seen)
+            computed = min_degree_interpolator(task.target, seen)
         except ValueError as e:  # e.g. too many relevant coordinates for an exact solve
-            raise ValueError(f"task {task.name}: cannot compute its MDI ({e}); set task.mdi = \"none\" "
-                             "or give the MDI as a polynomial expression") from e
-    else:
-        mdi = None if task.mdi == "none" else check(task.mdi, n, "real")
+            if task.mdi == "auto":
+                raise ValueError(f"task {task.name}: cannot compute its MDI ({e}); set task.mdi = \"none\" "
+                                 "or give the MDI as a polynomial expression") from e
+    if task.mdi in ("auto", "none"):
+        mdi = computed
+    else:  # the user's MDI: checked against the computed one where that exists, else on the seen set
+        mdi = check(task.mdi, n, "real")
 
     if dense:
         x_eval = None
@@ -183,6 +187,15 @@ def make_task_data(task: TaskConfig, train_cfg: TrainConfig, rng: np.random.Gene
     mdi_eval = None if mdi is None else np.asarray(mdi.evaluate(x_points), dtype=np.float64)
     if mdi_eval is not None and np.abs(mdi_eval - y_eval)[~unseen_eval].max(initial=0.0) > 1e-8:
         raise ValueError(f"task.mdi = {task.mdi!r} does not equal the target on the seen set")
+    if computed is not None and mdi is not computed:
+        want = np.asarray(computed.evaluate(x_points), dtype=np.float64)
+        if np.abs(mdi_eval - want).max(initial=0.0) > 1e-8 * (1.0 + np.abs(want).max(initial=0.0)):
+            text = computed.polynomial()
+            if len(text) > 300:
+                text = f"a polynomial of degree {computed.degree()} with {len(computed.coefficients())} terms"
+            raise ValueError(f"task.mdi = {task.mdi!r} interpolates the target on the seen set but is not "
+                             f"its min-degree interpolator, which is {text}; "
+                             "use mdi = \"auto\" or fix the expression")
 
     if task.train_size > 0:
         x_train = seen.sample(task.train_size, rng=rng)
@@ -243,9 +256,12 @@ class _Evaluator:
 
         out = self.outputs(net)
         err = (out - self.y) ** 2
+        nan = torch.tensor(float("nan"))
+        flips = (out >= 0) != (self.y >= 0)  # sgn 0 = +1, as gotu_error
         row = {"seen_loss": err[~self.unseen].mean(),
-               "unseen_loss": err[self.unseen].mean() if self.has_unseen else torch.tensor(float("nan")),
-               "cube_loss": err.mean()}
+               "unseen_loss": err[self.unseen].mean() if self.has_unseen else nan,
+               "cube_loss": err.mean(),
+               "unseen_sign_error": flips[self.unseen].float().mean() if self.has_unseen else nan}
         arrays = {}
         if self.dense:
             c = fwht(out, norm="forward")  # (2**n,) the network's Fourier coefficients
@@ -381,7 +397,8 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
     summary = {
         "task": task.name, "model": model.kind, "seed": cfg.seed,
         "epochs_run": int(final["epoch"]) + 1, "steps": step, "train_size": len(X),
-        "gotu_error": final["unseen_loss"], "seen_loss": final["seen_loss"], "cube_loss": final["cube_loss"],
+        "gotu_error": final["unseen_loss"], "unseen_sign_error": final["unseen_sign_error"],
+        "seen_loss": final["seen_loss"], "cube_loss": final["cube_loss"],
         "train_loss": final["train_loss"], "mdi_gotu_error": unseen_mdi,
         "mdi_distance": final.get("mdi_distance", float("nan")),
         "exact": data.dense,

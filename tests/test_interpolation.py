@@ -502,3 +502,18 @@ def test_tall_levels_are_compressed_without_changing_the_mdi(monkeypatch):
     np.testing.assert_allclose(chunked.values, whole.values, atol=1e-9)
     np.testing.assert_allclose(chunked.values, coeff.values, atol=1e-9)
     np.testing.assert_allclose(chunked.values, naive.interp_mdi_bruteforce(v, seen), atol=1e-8)
+
+
+def test_degree_of_the_zero_interpolant_is_minus_one():
+    # same convention as Spectrum.degree: the zero polynomial has degree -1
+    g = min_degree_interpolator(np.zeros(16), Domain.subcube({0: 1}, 4))
+    assert g.degree() == -1 and g.spectrum().degree() == -1 and g.polynomial() == "0"
+    assert min_degree_interpolator(np.ones(16), Domain.subcube({0: 1}, 4)).degree() == 0
+
+
+def test_refuses_before_allocating_a_problem_beyond_memory(monkeypatch):
+    from boolfourier import DenseMemoryError, _memory
+
+    monkeypatch.setattr(_memory, "available_bytes", lambda: 1 << 20)  # pretend 1 MiB is free
+    with pytest.raises(DenseMemoryError, match="min-degree problem"):
+        min_degree_interpolator("x0*x1", unseen=Domain.from_expression("weight(x) >= 20", 21))

@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from boolfourier import cube, fwht  # noqa: E402
+from boolfourier import cube, fwht, gotu_error  # noqa: E402
 from boolfourier.models import ModelConfig  # noqa: E402
 from boolfourier.training import TaskConfig, TrainConfig, make_task_data, monomial_mask, train  # noqa: E402
 
@@ -62,6 +62,10 @@ def test_tracked_spectrum_is_a_fresh_transform(result):
     assert row["seen_loss"] == pytest.approx(np.mean((out - y)[~unseen] ** 2), rel=1e-5)
     mdi = cube.points(6)[:, 0] + cube.points(6)[:, 1] - 1
     assert row["mdi_distance"] == pytest.approx(np.mean((out - mdi) ** 2), rel=1e-5)
+    # the sign error on U is gotu_error's, on the same outputs, and reaches the summary
+    want = gotu_error(out, y, unseen)
+    assert row["unseen_sign_error"] == pytest.approx(want.unseen_sign_error)
+    assert result.summary["unseen_sign_error"] == row["unseen_sign_error"]
 
 
 def test_deterministic_on_cpu(result):
@@ -117,6 +121,15 @@ def test_auto_mdi_and_checked_mdi():
         make_task_data(dataclasses.replace(TASK, mdi="x0 + x1"), CFG, np.random.default_rng(0))
     none = make_task_data(dataclasses.replace(TASK, mdi="none"), CFG, np.random.default_rng(0))
     assert none.mdi_eval is None and np.isnan(none.mdi_track).all()
+    # an interpolator that is not the min-degree one is refused, naming the MDI
+    with pytest.raises(ValueError, match=r"not its min-degree interpolator, which is x0 \+ x1 - 1"):
+        make_task_data(dataclasses.replace(TASK, mdi="x0*x1"), CFG, np.random.default_rng(0))
+    # where the MDI cannot be computed (40 relevant coordinates), the user's is checked on the seen set
+    big = dataclasses.replace(TASK, n=40, unseen="weight(x) >= 39", mdi="x0*x1", train_size=64, test_size=256)
+    data = make_task_data(big, CFG, np.random.default_rng(0))
+    np.testing.assert_allclose(data.mdi_track, [0, 0, 0, 1])
+    with pytest.raises(ValueError, match="cannot compute its MDI"):
+        make_task_data(dataclasses.replace(big, mdi="auto"), CFG, np.random.default_rng(0))
 
 
 def test_curriculum_and_stopping():

@@ -127,7 +127,7 @@ def _configs(args):
 
 def _print_table(table) -> None:
     core = ["task", "model", "preset", "seeds", "gotu_error_mean", "gotu_error_std", "mdi_gotu_error_mean",
-            "seen_loss_mean", "mdi_distance_mean", "wall_time_s_mean"]
+            "unseen_sign_error_mean", "seen_loss_mean", "mdi_distance_mean", "wall_time_s_mean"]
     cols = [c for c in core if c in table]
     if len(set(table["task"])) == 1:  # one task: its tracked coefficients too, learned next to the MDI's
         cols += [c for c in table if c.startswith(("coef[", "mdi[")) and not c.endswith("_std")]
@@ -170,6 +170,7 @@ def run_gotu(args) -> int:
             coefs = ", ".join(f"{t}: {c['learned']:+.3f} (MDI {c['mdi']:+.3f})" for t, c in s["coefficients"].items()
                               if not math.isnan(c["mdi"]) or len(s["coefficients"]) <= 8)
             print(f"{r.path}: GOTU error {s['gotu_error']:.4g} (MDI's {s['mdi_gotu_error']:.4g}), "
+                  f"sign error on U {s.get('unseen_sign_error', math.nan):.3g}, "
                   f"{s['wall_time_s']:.1f} s | {coefs}")
         if len(runs) > 1:
             _print_table(summarize(runs))

@@ -205,7 +205,8 @@ def summarize(runs, group_by=("task", "model", "preset")) -> dict[str, np.ndarra
     -------
     dict of column name -> numpy array (one row per group): the ``group_by``
     columns, ``seeds``, and ``<metric>_mean`` / ``<metric>_std`` for the GOTU
-    error, losses, MDI distance, wall time and each tracked coefficient
+    error, the sign error on the unseen set, losses, MDI distance, wall time
+    and each tracked coefficient
     (``coef[x0*x1]_mean`` ...) with its MDI value (``mdi[x0*x1]``).
     """
     runs = [r if isinstance(r, Run) else load_run(r) for r in runs]
@@ -219,7 +220,8 @@ def summarize(runs, group_by=("task", "model", "preset")) -> dict[str, np.ndarra
         values: dict[str, list] = {}
         for r in members:
             s = r.summary
-            for m in ("gotu_error", "seen_loss", "cube_loss", "mdi_distance", "mdi_gotu_error", "wall_time_s"):
+            for m in ("gotu_error", "unseen_sign_error", "seen_loss", "cube_loss", "mdi_distance",
+                      "mdi_gotu_error", "wall_time_s"):
                 values.setdefault(m, []).append(s.get(m, math.nan))
             for t, c in s.get("coefficients", {}).items():
                 values.setdefault(f"coef[{t}]", []).append(c["learned"])
