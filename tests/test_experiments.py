@@ -4,6 +4,7 @@ import argparse
 import dataclasses
 import json
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -199,14 +200,30 @@ def test_parse_seeds():
         parse_seeds("a-b")
 
 
-def test_dask_is_optional(tmp_path):
-    try:
-        import dask.distributed  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="dask"):
-            run_sweep([tiny()], tmp_path, scheduler="tcp://127.0.0.1:1")
-    else:
-        pytest.skip("dask is installed")
+def test_dask_is_optional(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if not installed
+    with pytest.raises(ImportError, match="dask"):
+        run_sweep([tiny()], tmp_path, scheduler="tcp://127.0.0.1:1")
+
+
+def test_dask_sweep_matches_local_runs(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    configs = [tiny(seed=s) for s in (1, 2)]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        paths = run_sweep(configs, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert [p.name for p in paths] == ["seed1", "seed2"]
+    local = run_sweep(configs, tmp_path / "local", workers=1, quiet=True)
+    for p, q in zip(paths, local):
+        a, b = load_run(p), load_run(q)
+        assert a.summary["gotu_error"] == b.summary["gotu_error"]  # same seed, same numbers
+        assert _without_elapsed(p) == _without_elapsed(q)
+
+
+def _without_elapsed(run_dir):
+    rows = (run_dir / "metrics.csv").read_text().splitlines()
+    col = rows[0].split(",").index("elapsed")  # wall time: the one column that may differ
+    return [",".join(v for i, v in enumerate(r.split(",")) if i != col) for r in rows]
 
 
 @pytest.mark.slow

@@ -655,8 +655,10 @@ MAX_ROW_BITS = 8
 #: Pass-2 per-thread buffer (bytes).
 BUF_BYTES = 256 << 10
 #: Smallest work (bytes, all rows together) that is spread over threads.
-#: Starting a parallel region costs ~5-10 µs when the cores are idle, so
-#: smaller transforms stay on one thread.
+#: Waking sleeping worker threads costs ~15 µs (OMP_WAIT_POLICY=PASSIVE, 2
+#: Zen 3 cores); measured with one region per row, a 512 KiB float64 row
+#: was no faster on two threads than on one (p10 68 vs 62 µs), 1 MiB was
+#: 15 % faster, so smaller transforms stay on one thread.
 PAR_MIN_BYTES = 1 << 20
 
 _PLANS: dict = {}
@@ -782,4 +784,8 @@ def small_copier(dtype, size: int, scale: float = 1.0):
     def copy(x):
         return _run_copy_1d(x, scale, plan, 1)
 
+    # Load (or compile) the 1-D entry point now, inside the call that builds the
+    # copier: otherwise the *second* fwht call of a size pays numba's cache load
+    # (milliseconds) instead of the first.
+    copy(np.zeros(size, dtype=dtype))
     return copy
