@@ -37,7 +37,9 @@ How the MDI is computed (``Interpolant.method`` says which path ran):
    * ``"hamming_ball"`` -- the seen set is a Hamming ball of radius ``r``: the
      MDI is the unique interpolator of degree :math:`\le r`, the degree-``r``
      truncation of the 0/1 Möbius expansion (two fast Möbius transforms,
-     :math:`O(n 2^n)`).
+     :math:`O(n 2^n)`).  A target expression of degree :math:`\le r` is
+     therefore its own MDI, which answers at any ``n`` (e.g. ``x0*x1`` with
+     ``unseen = "weight(x) > 6"`` in ``n = 40``).
 3. ``"symmetric"`` -- target and seen set invariant under permutations of the
    coordinates: ``n + 1`` unknowns (one coefficient per level, linked to the
    values by Krawtchouk numbers); since each level is one number, the nested
@@ -431,6 +433,32 @@ def _invariant_bits(values: np.ndarray, mask: np.ndarray | None, k: int) -> list
                 continue
         out.append(t)
     return out
+
+
+def _ball_low_degree(t: _Target, dom: Domain):
+    """-> (variables, values) of the target when the seen set is a Hamming ball of
+    radius ``r`` and the target (an expression on few variables) has degree
+    ``<= r``; else None.
+
+    A polynomial of degree ``<= r`` is determined by its values on a ball of
+    radius ``r`` (the closed form of the ``"hamming_ball"`` path), so the MDI
+    is the target itself: this answers at any ``n``, where the ball depends on
+    every coordinate and cannot be tabulated.
+    """
+    if dom.kind != "ball" or t.expr is None or not t.variables:
+        return None
+    tv = tuple(sorted(t.variables))
+    if len(tv) > MAX_LOW_DEGREE_VARIABLES:
+        return None
+    vals = t.on(tv)
+    c = _forward(vals)
+    degree = _degree_of(c, 1e-12 * max(float(np.max(np.abs(c))), 1e-300))
+    radius = int(np.count_nonzero(dom._data[0])) - 1  # a ball: allowed distances 0..radius
+    return (tv, vals) if degree <= radius else None
+
+
+#: Most target variables tabulated by :func:`_ball_low_degree`.
+MAX_LOW_DEGREE_VARIABLES = 20
 
 
 def _reduce_problem(t: _Target, dom: Domain, junta: bool):
@@ -1002,6 +1030,12 @@ def min_degree_interpolator(target, seen=None, *, unseen=None, method="auto", ju
     t0 = time.perf_counter()
     t, dom, n = _resolve(target, seen, unseen=unseen)
     dom.require_nonempty("the seen set")
+    if n > cube.MAX_DENSE_N and method in ("auto", "hamming_ball"):
+        low = _ball_low_degree(t, dom)
+        if low is not None:  # the target itself, on its own few variables
+            info = {"relevant": len(low[0]), "closed_form": "target of degree <= the ball's radius"}
+            return _lift(BooleanFunction(low[1]), low[0], n, "hamming_ball", time.perf_counter() - t0,
+                         info)
     variables, vals, mask = _reduce_problem(t, dom, junta)
     if not mask.any():
         dom.require_nonempty("the seen set")  # pragma: no cover (caught above)

@@ -517,3 +517,17 @@ def test_refuses_before_allocating_a_problem_beyond_memory(monkeypatch):
     monkeypatch.setattr(_memory, "available_bytes", lambda: 1 << 20)  # pretend 1 MiB is free
     with pytest.raises(DenseMemoryError, match="min-degree problem"):
         min_degree_interpolator("x0*x1", unseen=Domain.from_expression("weight(x) >= 20", 21))
+
+
+def test_low_degree_target_on_a_hamming_ball_at_any_n():
+    # degree <= radius: the values on the ball determine the polynomial, so the MDI is f itself
+    f = "x0*x1 - 2*x3 + 0.5"
+    small = min_degree_interpolator(f, Domain.hamming_ball(3, 10, center=[-1] + [1] * 9))
+    want = BooleanFunction.from_expression(f, 10).values
+    np.testing.assert_allclose(small.values, want, atol=1e-9)  # the dense solver agrees
+    big = min_degree_interpolator(f, unseen=Domain.from_expression("weight(x) > 3", 40))
+    assert big.method == "hamming_ball" and big.polynomial() == "-2*x3 + x0*x1 + 0.5"
+    x = Domain.full(40).sample(50, rng=0)
+    np.testing.assert_allclose(big.evaluate(x), x[:, 0] * x[:, 1] - 2 * x[:, 3] + 0.5)
+    with pytest.raises(ValueError, match="40 coordinates"):  # degree 4 > radius 3: no closed form
+        min_degree_interpolator("x0*x1*x2*x3", unseen=Domain.from_expression("weight(x) > 3", 40))

@@ -124,8 +124,9 @@ def test_auto_mdi_and_checked_mdi():
     # an interpolator that is not the min-degree one is refused, naming the MDI
     with pytest.raises(ValueError, match=r"not its min-degree interpolator, which is x0 \+ x1 - 1"):
         make_task_data(dataclasses.replace(TASK, mdi="x0*x1"), CFG, np.random.default_rng(0))
-    # where the MDI cannot be computed (40 relevant coordinates), the user's is checked on the seen set
-    big = dataclasses.replace(TASK, n=40, unseen="weight(x) >= 39", mdi="x0*x1", train_size=64, test_size=256)
+    # where the MDI cannot be computed (a ball on 40 coordinates and a target of degree 2 > its
+    # radius 1), the user's is checked on the seen set only
+    big = dataclasses.replace(TASK, n=40, unseen="weight(x) >= 2", mdi="x0*x1", train_size=64, test_size=256)
     data = make_task_data(big, CFG, np.random.default_rng(0))
     np.testing.assert_allclose(data.mdi_track, [0, 0, 0, 1])
     with pytest.raises(ValueError, match="cannot compute its MDI"):
@@ -175,15 +176,19 @@ def test_config_validation():
 
 
 def test_large_n_task_with_a_weight_predicate():
-    # weight(x) reads all 40 coordinates: the seen set cannot be counted, nor its MDI solved exactly
+    # weight(x) reads all 40 coordinates: the seen set is a Hamming ball (exact size and samples)
     task = TaskConfig(name="w40", n=40, target="x0*x1", unseen="weight(x) > 30", track=["x0*x1"], mdi="none",
                       train_size=64, test_size=256)
     cfg = dataclasses.replace(CFG, epochs=1)
     data = make_task_data(task, cfg, np.random.default_rng(0))
     assert data.x_train.shape == (64, 40) and np.all((data.x_train == -1).sum(1) <= 30)
     assert np.isfinite(train(task, MODEL, cfg, quiet=True).rows[-1]["seen_loss"])
+    # degree 2 <= the seen ball's radius 30: the MDI is the target itself, at any n
+    auto = make_task_data(dataclasses.replace(task, mdi="auto"), cfg, np.random.default_rng(0))
+    np.testing.assert_allclose(auto.mdi_track, [1.0])
     with pytest.raises(ValueError, match='cannot compute its MDI .* set task.mdi = "none"'):
-        make_task_data(dataclasses.replace(task, mdi="auto"), cfg, np.random.default_rng(0))
+        make_task_data(dataclasses.replace(task, mdi="auto", unseen="weight(x) > 1"), cfg,
+                       np.random.default_rng(0))
 
 
 def test_curriculum_needs_a_loss_threshold():
