@@ -531,3 +531,7 @@ def test_low_degree_target_on_a_hamming_ball_at_any_n():
     np.testing.assert_allclose(big.evaluate(x), x[:, 0] * x[:, 1] - 2 * x[:, 3] + 0.5)
     with pytest.raises(ValueError, match="40 coordinates"):  # degree 4 > radius 3: no closed form
         min_degree_interpolator("x0*x1*x2*x3", unseen=Domain.from_expression("weight(x) > 3", 40))
+    # the report (what `boolfourier interpolate` prints): the MDI is f, so every GOTU error is 0
+    r = interpolate_report(f, unseen="weight(x) > 3", n=40)
+    assert r["method"] == "hamming_ball" and r["seen_size"] == sum(math.comb(40, j) for j in range(4))
+    assert r["gotu"] == {"unseen_mse": 0.0, "cube_mse": 0.0, "unseen_sign_error": 0.0}
