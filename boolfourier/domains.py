@@ -511,6 +511,15 @@ class Domain:
         return self._kind
 
     @property
+    def radius(self) -> int | None:
+        """The radius ``k`` of a Hamming ball (``kind == "ball"``), else None.
+
+        >>> Domain.from_expression("weight(x) < 3", n=40).radius
+        2
+        """
+        return int(np.count_nonzero(self._data[0])) - 1 if self._kind == "ball" else None
+
+    @property
     def variables(self) -> frozenset:
         return self._variables
 

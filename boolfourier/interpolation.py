@@ -453,8 +453,7 @@ def _ball_low_degree(t: _Target, dom: Domain):
     vals = t.on(tv)
     c = _forward(vals)
     degree = _degree_of(c, 1e-12 * max(float(np.max(np.abs(c))), 1e-300))
-    radius = int(np.count_nonzero(dom._data[0])) - 1  # a ball: allowed distances 0..radius
-    return (tv, vals) if degree <= radius else None
+    return (tv, vals) if degree <= dom.radius else None
 
 
 #: Most target variables tabulated by :func:`_ball_low_degree`.
