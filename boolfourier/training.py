@@ -24,20 +24,32 @@ f(x_j)\chi_S(x_j)`.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
 from . import cube
+from ._io import atomic_write
 from .cube import monomial_name
 from .models import ModelConfig, build_model
 
 __all__ = ["TaskConfig", "TrainConfig", "TrainResult", "TaskData", "make_task_data", "train",
-           "monomial_mask", "monomial_name"]
+           "monomial_mask", "monomial_name", "CheckpointError", "CHECKPOINT", "RESULT_NEUTRAL",
+           "config_differences"]
+
+#: File name of the resumable checkpoint inside a run directory.
+CHECKPOINT = "checkpoint.pt"
+#: (table, field) of the config that do not change a run's results: a finished
+#: run or a checkpoint is reused for a request that differs only in these.
+RESULT_NEUTRAL = frozenset({("train", "device"), ("train", "threads"), ("train", "eval_batch_size"),
+                            ("train", "checkpoint_s")})
 
 
 @dataclass
@@ -80,6 +92,8 @@ class TrainConfig:
     eval_batch_size: int = 8192
     curriculum_leap: int = 0  # Degree-Curriculum: train on weight(x) <= r, r += leap; 0 = off
     loss_threshold: float = 0.0  # epoch-mean train loss below it: next ball, or stop; 0 = never stop
+    checkpoint_s: float = 60.0  # given a checkpoint file: save at an epoch's end once this many seconds
+    #                             passed since the last save (0 = every epoch, inf = never)
 
     def __post_init__(self):
         if self.optimizer not in ("sgd", "adam", "adamw"):
@@ -91,6 +105,8 @@ class TrainConfig:
             raise ValueError("train.epochs and train.curriculum_leap must be >= 0")
         if not self.loss_threshold >= 0:  # also rejects nan
             raise ValueError(f"train.loss_threshold must be >= 0 (0 = never stop), got {self.loss_threshold}")
+        if not self.checkpoint_s >= 0:
+            raise ValueError(f"train.checkpoint_s must be >= 0 (0 = every epoch, inf = never), got {self.checkpoint_s}")
         if self.curriculum_leap and not self.loss_threshold:
             raise ValueError("train.curriculum_leap needs train.loss_threshold > 0: the Hamming ball only grows "
                              "when the epoch-mean train loss falls below it (the paper uses 1e-3)")
@@ -299,11 +315,55 @@ def _optimizer(net, cfg: TrainConfig):
     return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool = False) -> TrainResult:
+class CheckpointError(ValueError):
+    """A checkpoint cannot be read, or belongs to a different run."""
+
+
+def config_differences(a: dict, b: dict) -> list[str]:
+    """Fields of run configs ``a`` (requested) and ``b`` (on disk) that differ, ignoring
+    :data:`RESULT_NEUTRAL`; each is a ``{"task", "model", "train"}`` dict of dicts."""
+    out = []
+    for table in ("task", "model", "train"):
+        for k in a[table]:
+            if (table, k) not in RESULT_NEUTRAL and a[table][k] != b[table].get(k):
+                out.append(f"{table}.{k}: {b[table].get(k)!r} on disk vs {a[table][k]!r} requested")
+    return out
+
+
+def _config_dict(task, model, cfg) -> dict:
+    return {"task": dataclasses.asdict(task), "model": dataclasses.asdict(model), "train": dataclasses.asdict(cfg)}
+
+
+def _read_checkpoint(path: Path, config: dict) -> dict:
+    # on the CPU: the generator states must be CPU tensors; load_state_dict moves
+    # the weights and the optimiser state to the parameters' device
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(state, dict) or state.get("format") != 1:
+            raise ValueError("not a boolfourier checkpoint")
+    except Exception as e:  # torch raises pickle, zip and runtime errors alike
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e}); "
+                              "delete it to start the run over") from e
+    diff = config_differences(config, state["config"])
+    if diff:
+        raise CheckpointError(f"{path} is a checkpoint of a different run ({'; '.join(diff)}); "
+                              "delete it to start the run over")
+    return state
+
+
+def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool = False,
+          checkpoint: str | Path | None = None) -> TrainResult:
     """Train ``model`` on the seen part of ``task`` with ``cfg``; record the spectrum as it learns.
 
     Deterministic on the CPU for a given ``cfg.seed``.  See the module docstring
     for what is recorded.
+
+    ``checkpoint``: a file for a resumable checkpoint (model, optimiser, batch-order
+    generator, the metrics so far), written atomically at the end of an epoch once
+    ``cfg.checkpoint_s`` seconds have passed since the last.  If the file exists,
+    training resumes from it (on the CPU with exactly the metrics and weights of
+    an uninterrupted run); :class:`CheckpointError` if it is unreadable or was
+    made with a different config.  ``wall_time_s`` then counts every session.
     """
     from tqdm.auto import tqdm
 
@@ -356,9 +416,36 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
                      "elapsed": time.perf_counter() - t_start})
         net.train()
 
-    evaluate(-1, float("nan"))
-    bar = tqdm(range(cfg.epochs), disable=quiet, desc=f"{task.name}/{model.kind} seed {cfg.seed}",
-               unit="epoch", leave=False)
+    start = 0
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    if ckpt is not None and ckpt.is_file():
+        state = _read_checkpoint(ckpt, _config_dict(task, model, cfg))
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        gen.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        rows = state["rows"]
+        history = {k: [t.numpy() for t in v] for k, v in state["history"].items()}
+        step, radius, start = state["step"], state["radius"], state["epoch"] + 1
+        active = torch.nonzero(weight <= radius).squeeze(1).cpu()
+        t_start -= state["elapsed"]
+        if not quiet:
+            tqdm.write(f"{ckpt}: resuming after epoch {start} of {cfg.epochs}")
+    else:
+        evaluate(-1, float("nan"))
+    saved = time.perf_counter()
+
+    def save(epoch: int):
+        state = {"format": 1, "config": _config_dict(task, model, cfg), "epoch": epoch, "step": step,
+                 "radius": radius, "elapsed": time.perf_counter() - t_start, "model": net.state_dict(),
+                 "optimizer": opt.state_dict(), "generator": gen.get_state(), "torch_rng": torch.get_rng_state(),
+                 "rows": rows, "history": {k: [torch.from_numpy(a) for a in v] for k, v in history.items()}}
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        atomic_write(ckpt, buf.getvalue())
+
+    bar = tqdm(range(start, cfg.epochs), disable=quiet, desc=f"{task.name}/{model.kind} seed {cfg.seed}",
+               unit="epoch", leave=False, initial=start, total=cfg.epochs)
     for epoch in bar:
         perm = active[torch.randperm(len(active), generator=gen)].to(device)
         xs, ys = X[perm], Y[perm]  # one gather per epoch; batches are views
@@ -384,6 +471,9 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
         if converged:  # next Hamming ball
             radius += cfg.curriculum_leap
             active = torch.nonzero(weight <= radius).squeeze(1).cpu()
+        if ckpt is not None and epoch < cfg.epochs - 1 and time.perf_counter() - saved >= cfg.checkpoint_s:
+            save(epoch)
+            saved = time.perf_counter()
     bar.close()
 
     spectra = {"epochs": np.array([r["epoch"] for r in rows], dtype=np.int64),

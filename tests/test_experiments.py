@@ -17,6 +17,7 @@ from boolfourier.experiments import (  # noqa: E402
     run_experiment, run_sweep, summarize)
 from boolfourier.experiments.cli_gotu import add_gotu_parser  # noqa: E402
 from boolfourier.experiments.config import load_task, load_task_file  # noqa: E402
+from boolfourier.experiments.runs import FILES, run_dir  # noqa: E402
 from boolfourier.expr import parse  # noqa: E402
 from boolfourier.interpolation import min_degree_interpolator  # noqa: E402
 
@@ -255,6 +256,45 @@ def test_cli_run_and_rerun(tmp_path, capsys):
     assert gotu(*argv) == 0  # finished: skipped, then reported
     out = capsys.readouterr().out
     assert "skipped" in out and "GOTU error" in out and "gotu_error_mean" in out
+
+
+def test_cli_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys):
+    import boolfourier.training as training
+
+    c = tiny(epochs=4, checkpoint_s=0.0)
+    whole = run_experiment(c, tmp_path / "a", quiet=True)
+    real, saves = training.atomic_write, []
+
+    def write_then_die(path, data):  # the process dies right after its second checkpoint
+        real(path, data)
+        saves.append(path)
+        if len(saves) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "atomic_write", write_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(c, tmp_path / "b", quiet=True)
+    monkeypatch.undo()
+    p = run_dir(tmp_path / "b", c)
+    assert saves == [p / "checkpoint.pt"] * 2 and not (p / "summary.json").exists()
+    with pytest.raises(RunDirectoryError, match="it has a checkpoint: rerun the same command to resume it"):
+        load_run(p)
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(dumps(c))
+    assert gotu("--config", str(cfg), "--out", str(tmp_path / "b")) == 0
+    assert "resuming after epoch 2 of 4" in capsys.readouterr().out
+    assert _without_elapsed(p) == _without_elapsed(whole.path)
+    assert sorted(os.listdir(p)) == sorted(FILES)  # the checkpoint is gone once the run is written
+    # a checkpoint of another config is not silently resumed (nor thrown away)
+    other = dataclasses.replace(c, train=dataclasses.replace(c.train, lr=1.0))
+    monkeypatch.setattr(training, "atomic_write", write_then_die)
+    saves.clear()
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(other, tmp_path / "c", quiet=True)
+    monkeypatch.undo()
+    with pytest.raises(RunDirectoryError, match="checkpoint of a different run.*train.lr.*or pass --overwrite"):
+        run_experiment(c, tmp_path / "c", quiet=True)
+    assert run_experiment(c, tmp_path / "c", quiet=True, overwrite=True).summary["finished"]
 
 
 def test_cli_config_file(tmp_path, capsys):

@@ -9,7 +9,9 @@ torch = pytest.importorskip("torch")
 
 from boolfourier import cube, fwht, gotu_error  # noqa: E402
 from boolfourier.models import ModelConfig  # noqa: E402
-from boolfourier.training import TaskConfig, TrainConfig, make_task_data, monomial_mask, train  # noqa: E402
+from boolfourier import training  # noqa: E402
+from boolfourier.training import (CheckpointError, TaskConfig, TrainConfig, make_task_data,  # noqa: E402
+                                  monomial_mask, train)
 
 torch.set_num_threads(1)
 
@@ -75,6 +77,66 @@ def test_deterministic_on_cpu(result):
         np.testing.assert_array_equal(again.spectra[k], result.spectra[k])
     other = train(TASK, MODEL, dataclasses.replace(CFG, seed=2), quiet=True)
     assert _strip(other.rows) != _strip(result.rows)
+
+
+class _Killed(Exception):
+    pass
+
+
+def _interrupted(task, cfg, ckpt, monkeypatch, after_saves):
+    """Run ``train`` until its ``after_saves``-th checkpoint is on disk, then kill it."""
+    real, saves = training.atomic_write, []
+
+    def write_then_die(path, data):
+        real(path, data)
+        saves.append(path)
+        if len(saves) == after_saves:
+            raise _Killed
+
+    monkeypatch.setattr(training, "atomic_write", write_then_die)
+    with pytest.raises(_Killed):
+        train(task, MODEL, cfg, quiet=True, checkpoint=ckpt)
+    monkeypatch.undo()
+    assert saves == [ckpt] * after_saves
+
+
+@pytest.mark.parametrize("case", ["sgd", "adam+curriculum"])
+def test_resumed_run_equals_an_uninterrupted_one(case, tmp_path, monkeypatch):
+    task, cfg = TASK, dataclasses.replace(CFG, epochs=5, checkpoint_s=0.0)
+    if case != "sgd":  # optimiser state and the curriculum's ball must come back too
+        task = dataclasses.replace(TASK, unseen="", mdi="none")
+        cfg = dataclasses.replace(cfg, optimizer="adam", curriculum_leap=2, loss_threshold=1e9)
+    whole = train(task, MODEL, dataclasses.replace(cfg, checkpoint_s=float("inf")), quiet=True)
+    ckpt = tmp_path / "checkpoint.pt"
+    _interrupted(task, cfg, ckpt, monkeypatch, after_saves=2)  # killed after epoch 1
+    resumed = train(task, MODEL, cfg, quiet=True, checkpoint=ckpt)
+    assert _strip(resumed.rows) == _strip(whole.rows)
+    assert [r["epoch"] for r in resumed.rows][-2:] == [whole.rows[-1]["epoch"] - 1, whole.rows[-1]["epoch"]]
+    for k in whole.spectra:
+        np.testing.assert_array_equal(resumed.spectra[k], whole.spectra[k])
+    for a, b in zip(resumed.model.state_dict().values(), whole.model.state_dict().values()):
+        assert torch.equal(a, b)
+    assert resumed.summary["steps"] == whole.summary["steps"]
+    assert resumed.rows[-1]["elapsed"] >= resumed.rows[2]["elapsed"]  # the clock carries over
+    if case != "sgd":
+        assert [r["radius"] for r in resumed.rows] == [r["radius"] for r in whole.rows] != [2] * len(whole.rows)
+
+
+def test_checkpoint_errors(tmp_path, monkeypatch):
+    cfg = dataclasses.replace(CFG, checkpoint_s=0.0)
+    with pytest.raises(ValueError, match="checkpoint_s must be >= 0"):
+        dataclasses.replace(CFG, checkpoint_s=-1.0)
+    ckpt = tmp_path / "checkpoint.pt"
+    ckpt.write_bytes(b"PK\x03\x04 half a zip")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint.*delete it"):
+        train(TASK, MODEL, cfg, quiet=True, checkpoint=ckpt)
+    ckpt.unlink()
+    _interrupted(TASK, cfg, ckpt, monkeypatch, after_saves=1)
+    with pytest.raises(CheckpointError, match="different run.*train.lr: 0.01 on disk vs 0.02 requested"):
+        train(TASK, MODEL, dataclasses.replace(cfg, lr=0.02), quiet=True, checkpoint=ckpt)
+    # fields that do not change results may differ
+    r = train(TASK, MODEL, dataclasses.replace(cfg, eval_batch_size=7, checkpoint_s=5.0), quiet=True, checkpoint=ckpt)
+    assert [row["epoch"] for row in r.rows] == [-1, 0, 1, 2, 3]
 
 
 def test_learns_the_seen_set():

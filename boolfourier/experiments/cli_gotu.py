@@ -24,7 +24,9 @@ examples:
 
 Each run writes OUT/<task>/<model>-<preset>/seed<k>/ with config.toml (fully resolved),
 metrics.csv (one row per evaluation), spectra.npz and summary.json.  Finished runs
-are skipped, so rerunning a sweep resumes it (--overwrite recomputes).
+are skipped, so rerunning a sweep resumes it (--overwrite recomputes).  A run also
+saves checkpoint.pt at an epoch's end every train.checkpoint_s seconds (default 60):
+rerunning an interrupted run continues from it, with the metrics of an uninterrupted run.
 
 presets: paper = the paper's settings (aryol/GOTU script.sh); quick = small models and
 few epochs for a 2-core CPU (see boolfourier.experiments.presets); a task file may name
@@ -56,7 +58,8 @@ def add_gotu_parser(subparsers) -> argparse.ArgumentParser:
     how.add_argument("--workers", type=int, default=None,
                      help="local worker processes for a sweep (default: one per core; 1 = in this process)")
     how.add_argument("--scheduler", metavar="ADDRESS", help="run the sweep on a Dask cluster (needs dask.distributed)")
-    how.add_argument("--overwrite", action="store_true", help="recompute finished runs")
+    how.add_argument("--overwrite", action="store_true",
+                     help="recompute finished runs and restart interrupted ones (drop their checkpoints)")
     how.add_argument("--quiet", action="store_true", help="no progress bars or per-run messages")
     how.add_argument("--list", action="store_true", help="list the shipped tasks and their presets, then exit")
     p.set_defaults(func=run_gotu)

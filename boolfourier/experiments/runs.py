@@ -9,7 +9,9 @@ A finished run directory holds::
     summary.json   final numbers (GOTU error, learned vs MDI coefficients, wall time, device,
                    versions); written last, so its presence marks the run as finished
 
-Every file is written to a temporary name and renamed into place.
+While the run trains, ``checkpoint.pt`` (model, optimiser, batch-order generator and
+the metrics so far; see :func:`boolfourier.training.train`) lets an interrupted run
+resume; it is removed once the run is written.  Every file is written to a temporary name and renamed into place.
 :func:`summarize` returns a plain column table (``dict`` of numpy arrays), not a
 pandas DataFrame: pandas is not a dependency of boolfourier, and
 ``pandas.DataFrame(table)`` converts it in one line.
@@ -29,14 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import atomic_write
+from ..training import CHECKPOINT, CheckpointError, config_differences
 from .config import RunConfig, dumps, loads
 
 __all__ = ["RunDirectoryError", "Run", "run_dir", "is_finished", "load_run", "write_run",
            "run_experiment", "summarize", "FILES"]
 
 FILES = ("config.toml", "metrics.csv", "spectra.npz", "summary.json")
-# fields that may differ between a finished run and a request for it (they do not change results)
-_IGNORED = {("train", "device"), ("train", "threads"), ("train", "eval_batch_size")}
 
 
 class RunDirectoryError(ValueError):
@@ -58,15 +60,6 @@ def run_dir(out: str | os.PathLike, config: RunConfig) -> Path:
     """``out/<task>/<model>-<preset>/seed<k>``."""
     c = config
     return Path(out) / c.task.name / f"{c.model.kind}-{c.preset}" / f"seed{c.train.seed}"
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _versions() -> dict:
@@ -92,13 +85,13 @@ def write_run(path, config: RunConfig, result) -> Path:
     """Write a :class:`~boolfourier.training.TrainResult` of ``config`` into ``path`` (atomically, summary last)."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path / "config.toml", dumps(config, "boolfourier gotu run config (fully resolved)").encode())
-    _atomic_write(path / "metrics.csv", _csv_bytes(result.rows))
+    atomic_write(path / "config.toml", dumps(config, "boolfourier gotu run config (fully resolved)").encode())
+    atomic_write(path / "metrics.csv", _csv_bytes(result.rows))
     buf = io.BytesIO()
     np.savez(buf, **result.spectra)
-    _atomic_write(path / "spectra.npz", buf.getvalue())
+    atomic_write(path / "spectra.npz", buf.getvalue())
     summary = {**result.summary, "preset": config.preset, "versions": _versions(), "finished": True}
-    _atomic_write(path / "summary.json", json.dumps(summary, indent=2, allow_nan=True).encode())
+    atomic_write(path / "summary.json", json.dumps(summary, indent=2, allow_nan=True).encode())
     for leftover in path.glob(".*.tmp-*"):  # from an earlier, interrupted write
         leftover.unlink(missing_ok=True)
     return path
@@ -135,6 +128,8 @@ def load_run(path) -> Run:
     leftovers = sorted(p.name for p in path.glob(".*.tmp-*"))
     if missing:
         why = "the run is unfinished or was interrupted" if "summary.json" in missing else "the directory is corrupt"
+        if "summary.json" in missing and (path / CHECKPOINT).is_file():
+            why += "; it has a checkpoint: rerun the same command to resume it"
         extra = f"; half-written files: {', '.join(leftovers)}" if leftovers else ""
         raise RunDirectoryError(f"{path}: missing {', '.join(missing)} ({why}{extra}); "
                                 "delete it or rerun with --overwrite")
@@ -158,12 +153,7 @@ def load_run(path) -> Run:
 
 def _differences(a: RunConfig, b: RunConfig) -> list[str]:
     da, db = a.to_dict(), b.to_dict()
-    out = [] if da["preset"] == db["preset"] else ["preset"]
-    for table in ("task", "model", "train"):
-        for k in da[table]:
-            if (table, k) not in _IGNORED and da[table][k] != db[table].get(k):
-                out.append(f"{table}.{k}: {db[table].get(k)!r} on disk vs {da[table][k]!r} requested")
-    return out
+    return ([] if da["preset"] == db["preset"] else ["preset"]) + config_differences(da, db)
 
 
 def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool = False,
@@ -172,7 +162,9 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
 
     A finished run with the same config is loaded, not recomputed, unless
     ``overwrite``; one with a different config raises.  An unfinished directory
-    (no summary.json: an interrupted run) is recomputed from scratch.
+    (no summary.json: an interrupted run) resumes from its checkpoint
+    (``checkpoint.pt``, saved every ``train.checkpoint_s`` seconds, removed
+    once the run is written) when it has one, else it is recomputed.
     """
     path = Path(path) if path is not None else run_dir(out, config)
     if is_finished(path) and not overwrite:
@@ -184,12 +176,19 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
         if not quiet:
             print(f"{path}: finished run found, skipped (pass --overwrite to recompute)")
         return run
-    if path.exists():
-        (path / "summary.json").unlink(missing_ok=True)  # the directory is invalid until we finish
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "summary.json").unlink(missing_ok=True)  # the directory is invalid until we finish
+    ckpt = path / CHECKPOINT
+    if overwrite:
+        ckpt.unlink(missing_ok=True)
     from ..training import train
 
-    result = train(config.task, config.model, config.train, quiet=quiet)
+    try:
+        result = train(config.task, config.model, config.train, quiet=quiet, checkpoint=ckpt)
+    except CheckpointError as e:
+        raise RunDirectoryError(f"{e}, or pass --overwrite") from None
     write_run(path, config, result)
+    ckpt.unlink(missing_ok=True)
     return load_run(path)
 
 
