@@ -11,7 +11,9 @@ A finished run directory holds::
 
 While the run trains, ``checkpoint.pt`` (model, optimiser, batch-order generator and
 the metrics so far; see :func:`boolfourier.training.train`) lets an interrupted run
-resume; it is removed once the run is written.  Every file is written to a temporary name and renamed into place.
+resume; it is removed once the run is written.
+
+Every file is written to a temporary name and renamed into place.
 :func:`summarize` returns a plain column table (``dict`` of numpy arrays), not a
 pandas DataFrame: pandas is not a dependency of boolfourier, and
 ``pandas.DataFrame(table)`` converts it in one line.
