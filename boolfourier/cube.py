@@ -126,14 +126,35 @@ def iter_points(n: int, chunk: int = 1 << 16, dtype=np.int8) -> Iterator[tuple[i
         yield start, index_to_point(idx, n, dtype=dtype)
 
 
+def check_coordinate(i, n: int) -> int:
+    """``i`` as an int, checked to be a coordinate ``0 <= i < n`` (an integer, not a float or bool)."""
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+        raise TypeError(f"coordinates are integers, got {i!r}")
+    i = int(i)
+    if not 0 <= i < n:
+        raise ValueError(f"coordinate {i} is out of range for n = {n} (use 0 <= i < n)")
+    return i
+
+
+def check_point_dtype(dtype) -> np.dtype:
+    """The dtype of ±1 points: signed integers or floats (unsigned or bool cannot hold -1)."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "if":
+        raise TypeError(f"points have entries ±1: use a signed integer or float dtype, got {dt}")
+    return dt
+
+
 def index_to_point(index, n: int, dtype=np.int8) -> np.ndarray:
-    """Points (shape ``(..., n)``, entries ±1) of the given indices."""
+    """Points (shape ``(..., n)``, entries ±1) of the given indices ``0 <= index < 2**n``."""
     n = check_n(n, dense=False)
     if n > 64:
         raise ValueError(f"indices hold at most 64 coordinates, got n = {n}")
+    dtype = check_point_dtype(dtype)
     idx = np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"indices must be integers, got dtype {idx.dtype}")
+    if idx.size and ((idx.dtype.kind == "i" and idx.min() < 0) or (n < 64 and int(idx.max()) >> n)):
+        raise ValueError(f"indices of points of {{±1}}^{n} are in [0, 2**{n}), got {idx.min()}..{idx.max()}")
     idx = idx.astype(np.uint64)
     bits = (idx[..., None] >> np.arange(n, dtype=np.uint64)) & np.uint64(1)
     return (1 - 2 * bits.astype(np.int8)).astype(dtype, copy=False)
@@ -157,6 +178,8 @@ def set_to_mask(s: Iterable[int]) -> int:
     """Bitmask of a set of coordinates: ``{0, 2} -> 0b101``."""
     mask = 0
     for k in s:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"coordinates are integers, got {k!r}")
         k = int(k)
         if k < 0:
             raise ValueError(f"coordinates are >= 0, got {k}")

@@ -56,15 +56,6 @@ _MAX_SHELL_N = 4096
 _EMPTY_PROBE = 1 << 12
 
 
-def _check_coordinate(i, n: int) -> int:
-    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
-        raise TypeError(f"coordinates are integers, got {i!r}")
-    i = int(i)
-    if not 0 <= i < n:
-        raise ValueError(f"coordinate {i} is out of range for n = {n} (use 0 <= i < n)")
-    return i
-
-
 def _check_sign(a, what: str) -> int:
     if isinstance(a, bool) or a not in (1, -1):
         raise ValueError(f"{what} must be +1 or -1, got {a!r} (0/1 bits b map to 1 - 2*b)")
@@ -288,7 +279,7 @@ class Domain:
                 f"the predicate uses x{min_n - 1}, so it needs n >= {min_n}; got n = {n}"
             )
         for v in variables:
-            _check_coordinate(v, n)
+            cube.check_coordinate(v, n)
         shells = _symmetric_shells(expression, n)
         if shells is not None:
             return shells
@@ -312,7 +303,7 @@ class Domain:
         if not callable(predicate):
             raise TypeError(f"predicate must be callable, got {type(predicate).__name__}")
         vs = range(n) if variables is None else variables
-        vs = frozenset(_check_coordinate(v, n) for v in vs)
+        vs = frozenset(cube.check_coordinate(v, n) for v in vs)
         return cls(n, "callable", predicate, vs)
 
     @classmethod
@@ -340,7 +331,7 @@ class Domain:
             raise TypeError("assignment must be a mapping {coordinate: +1 or -1}, e.g. {0: 1}")
         fixed = {}
         for i, a in assignment.items():
-            fixed[_check_coordinate(i, n)] = _check_sign(a, f"the value of x{i}")
+            fixed[cube.check_coordinate(i, n)] = _check_sign(a, f"the value of x{i}")
         if not fixed:
             return cls.full(n)
         return cls(n, "subcube", dict(sorted(fixed.items())), fixed.keys())

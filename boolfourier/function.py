@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ._memory import check_dense
-from .cube import as_mask, check_n, iter_points, point_to_index
+from .cube import as_mask, check_coordinate, check_n, iter_points, point_to_index
 from .spectrum import Spectrum
 from .transform import ifwht
 
@@ -64,6 +64,14 @@ def _n_from_length(m: int) -> int:
     return m.bit_length() - 1
 
 
+
+
+def _check_finite(a: np.ndarray) -> None:
+    # min/max propagate NaN and show inf without a temporary of 2**n booleans
+    if a.size and not (np.isfinite(a.min()) and np.isfinite(a.max())):
+        bad = int(np.flatnonzero(~np.isfinite(a))[0])
+        raise ValueError(f"function values must be finite, got {a[bad]} at index {bad} "
+                         "(a function with NaN or inf values has no Fourier expansion)")
 
 
 class BooleanFunction:
@@ -111,6 +119,7 @@ class BooleanFunction:
         if a.dtype != np.float64 or a.flags.writeable or a.base is not None:
             a = np.array(a, dtype=np.float64)  # our own read-only copy
             a.setflags(write=False)
+        _check_finite(a)
         self._n = m
         self._values = a
         self._spectrum = None
@@ -122,6 +131,7 @@ class BooleanFunction:
         if a.ndim != 1:
             raise ValueError(f"values must be one-dimensional (2**n,), got shape {a.shape}")
         a.setflags(write=False)
+        _check_finite(a)
         self = cls.__new__(cls)
         self._n = _n_from_length(a.shape[0])
         self._values = a
@@ -379,10 +389,8 @@ class BooleanFunction:
         n = self._n
         sel: list = [slice(None)] * n  # axis a of the (2,)*n view is coordinate n - 1 - a
         for k, v in fixed.items():
-            k = int(k)
-            if not 0 <= k < n:
-                raise ValueError(f"coordinate {k} is out of range for n = {n}")
-            if v not in (1, -1):
+            k = check_coordinate(k, n)
+            if isinstance(v, bool) or v not in (1, -1):
                 raise ValueError(f"fixed values are +1 or -1, got {v!r} for x{k}")
             sel[n - 1 - k] = 0 if v == 1 else 1
         if n == 0:
@@ -519,9 +527,7 @@ def dictator(i: int, n: int) -> BooleanFunction:
     array([ 1.,  1., -1., -1.])
     """
     n = check_n(n)
-    if not 0 <= int(i) < n:
-        raise ValueError(f"coordinate {i} is out of range for n = {n}")
-    return parity(1 << int(i), n)
+    return parity(1 << check_coordinate(i, n), n)
 
 
 def majority(n: int) -> BooleanFunction:
@@ -557,6 +563,8 @@ def threshold(weights, bias: float = 0.0) -> BooleanFunction:
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 1:
         raise ValueError(f"weights must be a 1-D array (n,), got shape {w.shape}")
+    if not (np.isfinite(w).all() and np.isfinite(bias)):
+        raise ValueError("threshold weights and bias must be finite (no NaN or inf)")
     n = check_n(w.shape[0])
     check_dense(n, copies=3)
     s = np.full(1 << n, float(bias))

@@ -445,7 +445,7 @@ def _ball_low_degree(t: _Target, dom: Domain):
     is the target itself: this answers at any ``n``, where the ball depends on
     every coordinate and cannot be tabulated.
     """
-    if dom.kind != "ball" or t.expr is None or not t.variables:
+    if dom.kind != "ball" or t.expr is None:
         return None
     tv = tuple(sorted(t.variables))
     if len(tv) > MAX_LOW_DEGREE_VARIABLES:
@@ -454,6 +454,25 @@ def _ball_low_degree(t: _Target, dom: Domain):
     c = _forward(vals)
     degree = _degree_of(c, 1e-12 * max(float(np.max(np.abs(c))), 1e-300))
     return (tv, vals) if degree <= dom.radius else None
+
+
+_TARGET_ITSELF = "target of degree <= the ball's radius"
+
+
+def _own_n(target, seen, unseen) -> int:
+    """n for string inputs given without one: the largest coordinate they use, plus one
+    (or the target's own n); an error if a predicate depends on every coordinate."""
+    from .expr import parse
+
+    ns = [int(target.n)] if hasattr(target, "n") else []
+    for text in (target, seen, unseen):
+        if isinstance(text, str):
+            e = parse(text)
+            if e.variables is None:
+                raise ValueError(f"{text!r} depends on every coordinate (weight(x), majority(x), ...): "
+                                 "give n (--n) to fix the cube")
+            ns.append(e.min_n)
+    return max(ns)
 
 
 #: Most target variables tabulated by :func:`_ball_low_degree`.
@@ -1029,10 +1048,12 @@ def min_degree_interpolator(target, seen=None, *, unseen=None, method="auto", ju
     t0 = time.perf_counter()
     t, dom, n = _resolve(target, seen, unseen=unseen)
     dom.require_nonempty("the seen set")
-    if n > cube.MAX_DENSE_N and method in ("auto", "hamming_ball"):
+    if method in ("auto", "hamming_ball") and t.expr is not None and not dom.variables <= set(t.variables):
+        # a ball on more coordinates than the target's (typically all n): tabulating
+        # it costs 2**n, the closed form nothing
         low = _ball_low_degree(t, dom)
         if low is not None:  # the target itself, on its own few variables
-            info = {"relevant": len(low[0]), "closed_form": "target of degree <= the ball's radius"}
+            info = {"relevant": len(low[0]), "closed_form": _TARGET_ITSELF}
             return _lift(BooleanFunction(low[1]), low[0], n, "hamming_ball", time.perf_counter() - t0,
                          info)
     variables, vals, mask = _reduce_problem(t, dom, junta)
@@ -1347,12 +1368,13 @@ def canonical_holdout_error(target, i) -> GotuError:
     (2.0, 0.5)
     """
     f = _values_of(target, "target")
+    if f.ndim != 1 or f.shape[0] < 2 or f.shape[0] & (f.shape[0] - 1):
+        raise ValueError(f"the target must be the 2**n values (n >= 1) of one function, got shape {f.shape}")
     n = f.shape[0].bit_length() - 1
-    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= int(i) < n:
-        raise ValueError(f"i must be a coordinate in [0, {n}), got {i!r}")
+    i = cube.check_coordinate(i, n)
     idx = np.arange(1 << n, dtype=np.int64)
-    pred = f[idx & ~(1 << int(i))]
-    unseen = ((idx >> int(i)) & 1).astype(np.bool_)
+    pred = f[idx & ~(1 << i)]
+    unseen = ((idx >> i) & 1).astype(np.bool_)
     return _gotu_arrays(pred, f, unseen)
 
 
@@ -1392,7 +1414,7 @@ def interpolate_report(target, seen=None, method="auto", *, unseen=None, n=None,
     """
     if isinstance(seen, str) or isinstance(unseen, str):
         if n is None:
-            raise ValueError("give n to read the seen/unseen set from a predicate")
+            n = _own_n(target, seen, unseen)
         if isinstance(seen, str):
             seen = Domain.from_expression(seen, n)
         if isinstance(unseen, str):
@@ -1403,11 +1425,15 @@ def interpolate_report(target, seen=None, method="auto", *, unseen=None, n=None,
     vals = t.on(variables)
     core = g.core
     k = len(variables)
-    if dom.variables <= set(variables):
-        err = _gotu_arrays(core.values, vals, ~dom.reduced_mask(variables))
-    else:  # a ball on every coordinate and a low-degree target: the MDI is the target itself
-        assert np.array_equal(core.values, vals), "the MDI leaves out coordinates of its domain"
+    if g.info.get("closed_form") == _TARGET_ITSELF:  # a ball at any n: the MDI is the target
         err = GotuError(0.0, 0.0, 0.0)
+    else:  # on the coordinates of both (the domain may name some the MDI does not depend on)
+        union = tuple(sorted(set(variables) | dom.variables))
+        from ._memory import check_dense
+
+        check_dense(len(union), copies=4, what="the GOTU errors on the relevant coordinates")
+        on_union = compress_index(expand_index(np.arange(1 << len(union), dtype=np.int64), union), variables)
+        err = _gotu_arrays(core.values[on_union], t.on(union), ~dom.reduced_mask(union))
     wt = np.zeros(n_ + 1)
     wt[: k + 1] = _degree_profile(_coefficients(vals))
     tv = JuntaFunction(BooleanFunction(vals), variables, n_)
@@ -1416,6 +1442,8 @@ def interpolate_report(target, seen=None, method="auto", *, unseen=None, n=None,
         seen_density = float(dom.density)
     except ValueError:
         seen_size, seen_density = None, None
+    if seen_size is not None and seen_size.bit_length() > 1000:  # no 300-digit counts in a report
+        seen_size = None
     mcoef = {}
     for mask, v in sorted(g.coefficients().items(), key=lambda kv: (bin(kv[0]).count("1"), kv[0])):
         name = "*".join(f"x{j}" for j in cube.mask_to_set(mask)) or "1"
@@ -1468,7 +1496,8 @@ def format_interpolate_report(report: dict) -> str:
         f"target  f = {report['target']}   (n = {n})",
         f"seen      = {report['seen']}"
         + (f"   |S| = {report['seen_size']} ({report['seen_density']:.4g} of the cube)"
-           if report["seen_size"] is not None else ""),
+           if report["seen_size"] is not None
+           else f"   ({report['seen_density']:.4g} of the cube)" if report["seen_density"] is not None else ""),
         f"MDI       = {report['mdi']}",
         f"method    = {report['method']}   ({report['seconds'] * 1e3:.1f} ms; relevant "
         f"variables: {', '.join(f'x{v}' for v in report['variables']) or 'none'})",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from .cube import monomial_name
 from .function import BooleanFunction
 from .spectrum import Spectrum
@@ -70,6 +72,9 @@ def analyze_report(
         spec, is_boolean = func, None
     rhos = [float(rho)] if not isinstance(rho, Iterable) else [float(r) for r in rho]
     prof = spec.degree_profile()
+    if not np.isfinite(prof).all():
+        raise ValueError("the function's squared values overflow float64 (the second moment is inf); "
+                         "rescale it")
     return {
         "n": spec.n,
         "expression": expression,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cube import as_mask, check_n, popcount
+from .cube import as_mask, check_coordinate, check_n, check_point_dtype, popcount
 
 __all__ = [
     "Estimate",
@@ -131,7 +131,7 @@ def _uniform_bits(g: np.random.Generator, m: int, n: int) -> np.ndarray:
 
 
 def _to_points(bits: np.ndarray, dtype) -> np.ndarray:
-    return (1 - 2 * bits).astype(dtype, copy=False)
+    return (1 - 2 * bits).astype(check_point_dtype(dtype), copy=False)
 
 
 def _masks(masks, n: int) -> list[int]:
@@ -278,9 +278,11 @@ def estimate_degree_weights(
         raise ValueError(f"estimate_degree_weights needs samples >= 3, got {samples!r}")
     ms, n, s1, s2, counts = _coefficient_sums(f, masks, n, samples, rng, dtype, groups)
     deg = np.array([int(m).bit_count() for m in ms])
+    first: dict = {}
+    once = [i for i, m in enumerate(ms) if first.setdefault(int(m), i) == i]  # a set: repeats count once
 
     onehot = np.zeros((len(ms), n + 1))
-    onehot[np.arange(len(ms)), deg] = 1.0  # (k, n + 1): monomial -> its degree
+    onehot[once, deg[once]] = 1.0  # (k, n + 1): monomial -> its degree
 
     def weights(t1, t2, m):  # t1: (..., k) sums of Y, t2: (...) sums of f**2, m: (...) counts
         sq = (t1**2 - t2[..., None]) / (m * (m - 1.0))[..., None]  # unbiased f^(S)**2
@@ -302,10 +304,7 @@ def _flip_differences(f, n, coords, samples, rng, dtype):
     if coords is None:
         cs = list(range(n))
     else:
-        cs = [int(i) for i in coords]
-        for i in cs:
-            if not 0 <= i < n:
-                raise ValueError(f"coordinate {i} is out of range for n = {n}")
+        cs = [check_coordinate(i, n) for i in coords]
     g = _rng(rng)
     t1 = np.zeros(len(cs))
     t2 = np.zeros(len(cs))

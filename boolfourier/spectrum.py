@@ -153,6 +153,10 @@ def _n_of_length(m: int, what: str) -> int:
     return m.bit_length() - 1
 
 
+#: Float dtypes the numba kernels are compiled for (native byte order).
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _as_coefficients(c, what: str = "coefficients") -> tuple[np.ndarray, int]:
     """``(array (..., 2**n) float, n)`` from an array, a Spectrum or a BooleanFunction."""
     if isinstance(c, Spectrum):
@@ -169,7 +173,7 @@ def _as_coefficients(c, what: str = "coefficients") -> tuple[np.ndarray, int]:
             f"{what} must be real numbers, got dtype {a.dtype}; convert Boolean "
             "tables with BooleanFunction.from_values(..., convention='01') first"
         )
-    if a.dtype.kind != "f" or a.dtype == np.float16:
+    if a.dtype not in _KERNEL_DTYPES:  # ints, float16, longdouble, byte-swapped floats
         a = a.astype(np.float64)
     return a, _n_of_length(a.shape[-1], what)
 
@@ -204,8 +208,9 @@ def coefficients(values, axis: int = -1, *, workers: int | None = None) -> np.nd
     values : array_like, shape (..., 2**n)
         Function values in index order (bit ``k`` of the index set means
         :math:`x_k = -1`), batched on the other axes; or a
-        ``BooleanFunction`` (its values are used).  Integers are converted to
-        float64.
+        ``BooleanFunction`` (its values are used).  float32 and float64 are
+        transformed as they are; other real dtypes (integers, float16,
+        longdouble, non-native byte order) are converted to float64.
     axis : int, optional
         Axis of length ``2**n`` (default: the last).
     workers : int, optional
@@ -230,8 +235,10 @@ def coefficients(values, axis: int = -1, *, workers: int | None = None) -> np.nd
             f"values must be real numbers, got dtype {a.dtype}; map a 0/1 or Boolean "
             "table to ±1 first (BooleanFunction.from_values(b, convention='01'))"
         )
-    if a.dtype.kind != "f" or a.dtype == np.float16:
+    if a.dtype not in _KERNEL_DTYPES:
         a = a.astype(np.float64)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis {axis!r} is out of range for an array of {a.ndim} dimension(s)")
     n = _n_of_length(a.shape[axis], "values")
     check_dense(n, copies=max(1, a.size >> n), what="the coefficients of a function")
     return fwht(a, axis=axis, norm="forward", workers=workers)
@@ -430,6 +437,8 @@ def top_coefficients(c, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     a, n = _as_coefficients(c)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise ValueError(f"k must be a non-negative integer, got {k!r}")
+    if np.isnan(a).any():
+        raise ValueError("the coefficients contain NaN: they have no order by magnitude")
     N = a.shape[-1]
     k = min(int(k), N)
     rows = a.reshape(-1, N)

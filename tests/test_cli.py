@@ -76,3 +76,17 @@ def test_demo_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "x0*x1" in proc.stdout
     assert (tmp_path / "demo" / "trajectories.png").stat().st_size > 0
+
+
+def test_bad_values_and_missing_n(capsys):
+    # squares that overflow float64 would print invalid JSON (Infinity): refused instead
+    assert main(["analyze", "1e200*x0", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "overflow" in err and "Traceback" not in err
+    # interpolate reads n from its expressions when --n is left out (as --help says) ...
+    assert main(["interpolate", "x0*x1", "--unseen", "x0 == -1 and x1 == -1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 2 and out["mdi"] == "x0 + x1 - 1"
+    # ... unless a predicate depends on every coordinate
+    assert main(["interpolate", "x0*x1", "--unseen", "weight(x) > 6"]) == 2
+    assert "give n" in capsys.readouterr().err

@@ -367,3 +367,21 @@ def test_properties(n, seed, data):
         2 * f.spectrum().coefficients - g.spectrum().coefficients,
         atol=1e-12,
     )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_values_are_refused(bad):
+    with pytest.raises(ValueError, match="finite.*index 2"):
+        BooleanFunction([1.0, -1.0, bad, 1.0])
+    with pytest.raises(ValueError, match="finite"):
+        BooleanFunction.from_callable(lambda x: np.where(x[:, 0] > 0, bad, 1.0), 2)
+    with pytest.raises(ValueError, match="finite"):
+        threshold([bad, 1.0])
+
+
+def test_coordinates_must_be_integers():
+    f = majority(3)
+    for call in (lambda: f.restrict({0.5: 1}), lambda: dictator(1.5, 3), lambda: f.restrict({True: 1})):
+        with pytest.raises(TypeError, match="coordinates are integers"):
+            call()
+    assert f.restrict({np.int64(2): -1}) == f.restrict({2: -1})

@@ -515,8 +515,11 @@ def test_refuses_before_allocating_a_problem_beyond_memory(monkeypatch):
     from boolfourier import DenseMemoryError, _memory
 
     monkeypatch.setattr(_memory, "available_bytes", lambda: 1 << 20)  # pretend 1 MiB is free
-    with pytest.raises(DenseMemoryError, match="min-degree problem"):
-        min_degree_interpolator("x0*x1", unseen=Domain.from_expression("weight(x) >= 20", 21))
+    with pytest.raises(DenseMemoryError, match="min-degree problem"):  # depends on all 21 coordinates
+        min_degree_interpolator("x0*x1", unseen=Domain.from_expression("x0 == -1 and weight(x) >= 20", 21))
+    # a ball needs no table when the target's degree is at most its radius: the MDI is the target
+    g = min_degree_interpolator("x0*x1", unseen=Domain.from_expression("weight(x) >= 20", 21))
+    assert g.method == "hamming_ball" and g.polynomial() == "x0*x1"
 
 
 def test_low_degree_target_on_a_hamming_ball_at_any_n():
@@ -535,3 +538,41 @@ def test_low_degree_target_on_a_hamming_ball_at_any_n():
     r = interpolate_report(f, unseen="weight(x) > 3", n=40)
     assert r["method"] == "hamming_ball" and r["seen_size"] == sum(math.comb(40, j) for j in range(4))
     assert r["gotu"] == {"unseen_mse": 0.0, "cube_mse": 0.0, "unseen_sign_error": 0.0}
+
+
+def test_report_when_the_domain_names_a_coordinate_the_mdi_drops():
+    # x2 appears in the predicate but not in the set it defines (x0 == -1): the GOTU
+    # errors are computed on x0, x1, x2 all the same (this raised an AssertionError)
+    r = interpolate_report("x0*x1", unseen="x0 == -1 and (x2 == 1 or x2 == -1)", n=3)
+    assert r["mdi"] == "x1" and r["variables"] == [0, 1]
+    # on x0 = -1 the target is -x1 and the MDI x1
+    assert r["gotu"] == {"unseen_mse": 4.0, "cube_mse": 2.0, "unseen_sign_error": 1.0}
+
+
+def test_report_n_and_huge_n():
+    r = interpolate_report("x0*x1", unseen="x0 == -1 and x1 == -1")  # n from the expressions
+    assert r["n"] == 2 and r["mdi"] == "x0 + x1 - 1"
+    with pytest.raises(ValueError, match="give n"):
+        interpolate_report("x0*x1", unseen="weight(x) > 6")
+    # |S| has ~4500 digits at n = 15000: left out of the report, the density stays
+    r = interpolate_report("x0*x1", unseen="x0 == -1 and x1 == -1", n=15000)
+    assert r["seen_size"] is None and r["seen_density"] == 0.75 and r["mdi"] == "x0 + x1 - 1"
+    assert "(0.75 of the cube)" in format_interpolate_report(r)
+
+
+def test_low_degree_target_on_a_ball_needs_no_table_at_any_n(monkeypatch):
+    from boolfourier import _memory
+
+    monkeypatch.setattr(_memory, "available_bytes", lambda: 1 << 20)  # a 2**28 table would be refused
+    r = interpolate_report("x0*x1", unseen="weight(x) > 6", n=28)
+    assert r["method"] == "hamming_ball" and r["mdi"] == "x0*x1" and r["gotu"]["unseen_mse"] == 0.0
+    g = min_degree_interpolator("3", unseen=Domain.from_expression("weight(x) > 6", 40))  # constant
+    assert g.polynomial() == "3"
+
+
+@pytest.mark.parametrize("bad", [np.float64(1.0), np.ones((2, 4)), [1.0, 2.0, 3.0], [], [1.0]])
+def test_canonical_holdout_error_checks_its_target(bad):
+    with pytest.raises(ValueError, match="2\\*\\*n values"):
+        canonical_holdout_error(bad, 0)
+    with pytest.raises(TypeError, match="integers"):
+        canonical_holdout_error([1.0, -1.0], 0.5)

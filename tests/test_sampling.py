@@ -189,3 +189,24 @@ def test_sample_points_from_domain():
     assert np.all(dom.contains(x))
     with pytest.raises(ValueError, match="n = 9"):
         sample_points(9, 5, domain=dom, rng=0)
+
+
+def test_point_dtypes_must_hold_minus_one():
+    from boolfourier import cube
+
+    for call in (lambda: cube.points(1, dtype=np.uint8), lambda: cube.points(1, dtype=bool),
+                 lambda: estimate_coefficients(lambda x: x[:, 0], [1], n=2, samples=10, rng=0, dtype=np.uint8),
+                 lambda: BooleanFunction.from_callable(lambda x: x[:, 0].astype(float), 1, dtype=np.uint16)):
+        with pytest.raises(TypeError, match="signed integer or float"):
+            call()
+    np.testing.assert_array_equal(cube.points(1, dtype=np.float32), [[1.0], [-1.0]])
+    for bad in (8, -1, [0, 9]):
+        with pytest.raises(ValueError, match="in \\[0, 2\\*\\*3\\)"):
+            cube.index_to_point(bad, 3)
+
+
+def test_repeated_monomials_count_once_and_coordinates_are_integers():
+    est = estimate_degree_weights("x0", [1, 1, 0b1], n=1, samples=2000, rng=0)
+    assert est.value[1] == pytest.approx(1.0)  # W^1 of x0 is 1, not 2 or 3
+    with pytest.raises(TypeError, match="integers"):
+        estimate_influences(lambda x: x[:, 0], 2, coords=[0.7], samples=10, rng=0)

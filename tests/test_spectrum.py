@@ -356,3 +356,22 @@ def test_analyze_report_expression():
     assert r["polynomial"] == "x0*x1 + 1.5*x0*x2 - 1.25*x1*x2"
     assert r["degree_profile"][2] == pytest.approx(1 + 1.25**2 + 1.5**2)
     assert format_report(r).startswith("f = x0*x1 - 1.25*x1*x2 + 1.5*x0*x2  (n = 15)")
+
+
+@pytest.mark.parametrize("dtype", [np.longdouble, ">f8", ">f4", np.float16, np.int16])
+def test_other_real_dtypes_are_computed_in_float64(dtype):
+    v = np.array([1, -1, -1, 1, 2, 0, 1, 3])
+    want_c = coefficients(v.astype(np.float64))
+    np.testing.assert_allclose(coefficients(v.astype(dtype)), want_c)
+    c = (4 * want_c).astype(dtype)  # exact in every dtype here
+    np.testing.assert_array_equal(degree_profile(c), degree_profile(c.astype(np.float64)))
+    np.testing.assert_array_equal(influences(c), influences(c.astype(np.float64)))
+
+
+def test_bad_axis_and_nan_order():
+    with pytest.raises(ValueError, match="axis 5 is out of range"):
+        coefficients(np.ones((2, 4)), axis=5)
+    np.testing.assert_array_equal(coefficients(np.ones((4, 2)), axis=-2)[:, 0], [1, 0, 0, 0])
+    for c in ([np.nan, 1, 2, 3.0], [1, np.nan, 2, 3.0]):
+        with pytest.raises(ValueError, match="NaN"):
+            top_coefficients(c, 2)
