@@ -23,9 +23,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ._fields import check_fields
 
 __all__ = ["ModelConfig", "MODEL_KINDS", "build_model", "MLP", "MeanField", "RandomFeatures", "TokenTransformer"]
 
@@ -50,14 +53,23 @@ class ModelConfig:
     mlp_dim: int = 256
 
     def __post_init__(self):
+        check_fields(self, "model")
         if self.kind not in MODEL_KINDS:
             raise ValueError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+        if not all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1 for h in self.hidden):
+            raise ValueError(f"model.hidden must be widths >= 1, got {self.hidden!r}")
         self.hidden = [int(h) for h in self.hidden]
         if self.width == 0 and self.kind in _DEFAULT_WIDTH:
             self.width = _DEFAULT_WIDTH[self.kind]
-        for name in ("width", "dim", "depth", "heads", "dim_head", "mlp_dim"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"model.{name} must be >= 0, got {getattr(self, name)}")
+        # sizes the kind uses must be >= 1 (0 would build an empty network); the others >= 0
+        used = {"meanfield": ("width",), "rf_relu": ("width",), "rf_poly": ("width", "poly_degree"),
+                "transformer": ("dim", "depth", "heads", "dim_head", "mlp_dim")}.get(self.kind, ())
+        for name in ("width", "dim", "depth", "heads", "dim_head", "mlp_dim", "poly_degree"):
+            low = 1 if name in used else 0
+            if getattr(self, name) < low:
+                raise ValueError(f"model.{name} must be >= {low} for a {self.kind}, got {getattr(self, name)}")
+        if not (0 < self.poly_scale < math.inf):
+            raise ValueError(f"model.poly_scale must be a positive number, got {self.poly_scale}")
 
 
 class MLP(nn.Module):

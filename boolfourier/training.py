@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ import torch
 from torch.nn import functional as F
 
 from . import cube
+from ._fields import check_fields
 from ._io import atomic_write
 from .cube import monomial_name
 from .models import ModelConfig, build_model
@@ -67,10 +69,15 @@ class TaskConfig:
     description: str = ""
 
     def __post_init__(self):
+        check_fields(self, "task")
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"task.name names the run directory: letters, digits and _ . + - "
+                             f"(not starting with . or -), got {self.name!r}")
         self.n = cube.check_n(self.n, dense=False)
         self.track = [monomial_name(monomial_mask(t, self.n)) for t in self.track]
-        if self.train_size < 0 or self.test_size < 0:
-            raise ValueError("task.train_size and task.test_size must be >= 0")
+        if self.train_size < 0 or self.test_size < 1:
+            raise ValueError("task.train_size must be >= 0 (0 = the whole seen set) and task.test_size >= 1, "
+                             f"got {self.train_size} and {self.test_size}")
 
 
 @dataclass
@@ -96,13 +103,24 @@ class TrainConfig:
     #                             passed since the last save (0 = every epoch, inf = never)
 
     def __post_init__(self):
+        check_fields(self, "train")
         if self.optimizer not in ("sgd", "adam", "adamw"):
             raise ValueError(f"train.optimizer must be sgd, adam or adamw, got {self.optimizer!r}")
         for name in ("batch_size", "eval_every", "eval_batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"train.{name} must be >= 1, got {getattr(self, name)}")
-        if self.epochs < 0 or self.curriculum_leap < 0:
-            raise ValueError("train.epochs and train.curriculum_leap must be >= 0")
+        for name in ("epochs", "curriculum_leap", "threads", "full_spectrum_max_n", "keep_spectra_max_n"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"train.{name} must be >= 0, got {getattr(self, name)}")
+        if not 0 < self.lr < math.inf:
+            raise ValueError(f"train.lr must be a positive number, got {self.lr}")
+        for name in ("momentum", "weight_decay"):
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ValueError(f"train.{name} must be >= 0, got {getattr(self, name)}")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError(f"train.seed must be in [0, 2**63), got {self.seed}")
+        if not re.fullmatch(r"cpu|cuda(:\d+)?", self.device):
+            raise ValueError(f"train.device must be cpu, cuda or cuda:K, got {self.device!r}")
         if not self.loss_threshold >= 0:  # also rejects nan
             raise ValueError(f"train.loss_threshold must be >= 0 (0 = never stop), got {self.loss_threshold}")
         if not self.checkpoint_s >= 0:
@@ -113,6 +131,7 @@ class TrainConfig:
 
 
 _MONOMIAL = re.compile(r"^x(\d+)$")
+_NAME = re.compile(r"[A-Za-z0-9_+][A-Za-z0-9_.+-]*")
 
 
 def monomial_mask(text, n: int) -> int:

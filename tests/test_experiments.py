@@ -92,6 +92,9 @@ def test_toml_round_trip():
     assert loads(dumps(c)) == c
     odd = dataclasses.replace(c, task=dataclasses.replace(c.task, description='quote " and \\ back\nslash'))
     assert loads(dumps(odd)) == odd
+    # control characters too (a finished run with one in its config.toml could never be loaded)
+    ctl = dataclasses.replace(c, task=dataclasses.replace(c.task, description="a\x01b\rc\x7fd\x08e\x1f"))
+    assert loads(dumps(ctl)) == ctl
 
 
 def test_user_config(tmp_path):
@@ -312,6 +315,73 @@ def test_cli_errors_and_list(capsys):
     assert "lengthgen6" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="--task"):
         gotu()
+
+
+_SMALL = ("--preset", "quick", "--set", "task.n=6", "--set", "model.hidden=[8]", "--epochs", "1", "--quiet")
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--set", "train.lr=nan"], "train.lr must be a number"),
+    (["--set", "train.lr=.01"], "train.lr must be a number, got '.01'"),  # not TOML: a string
+    (["--set", "train.threads=-1"], "train.threads must be >= 0"),
+    (["--set", "train.device=tpu"], "train.device must be cpu, cuda or cuda:K"),
+    (["--set", "train.seed=-1"], "train.seed must be in [0, 2**63)"),
+    (["--set", "train.seed=1.5"], "train.seed must be an integer"),
+    (["--seeds", "99999999999999999999"], "train.seed must be in [0, 2**63)"),
+    (["--set", "model.hidden=[-3]"], "model.hidden must be widths >= 1"),
+    (["--set", "model.hidden=[0]"], "model.hidden must be widths >= 1"),
+    (["--model", "transformer", "--set", "model.heads=0"], "model.heads must be >= 1 for a transformer"),
+    (["--set", "task.unseen=false"], "task.unseen must be a string"),
+    (["--set", "task.test_size=0"], "task.test_size >= 1"),
+    (["--set", "task.name=../../escape"], "task.name names the run directory"),
+    (["--set", "task.name=/abs"], "task.name names the run directory"),
+    (["--set", "model.kind=rf_relu"], "choose the model by its name (--model)"),
+])
+def test_bad_fields_are_one_clear_line_and_write_nothing(extra, message, tmp_path, capsys):
+    assert gotu("--task", "2parity", *_SMALL, "--out", str(tmp_path / "out"), *extra) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path.parent / "escape").exists()
+
+
+def test_bad_config_files(tmp_path, capsys):
+    for text, message in (("task = 5\n", "task must be a table"), ("[train]\ndevice = 5\n", "must be a string"),
+                          ("[train\n", "not valid TOML")):
+        (tmp_path / "c.toml").write_text(text)
+        assert gotu("--config", str(tmp_path / "c.toml")) == 2
+        assert message in capsys.readouterr().err
+    for missing in (tmp_path / "none.toml", tmp_path):
+        assert gotu("--config", str(missing)) == 2
+        assert "cannot read" in capsys.readouterr().err
+    (tmp_path / "c.toml").write_text(dumps(tiny()))
+    with pytest.raises(SystemExit, match="set the model inside the file"):  # --model was silently ignored
+        gotu("--config", str(tmp_path / "c.toml"), "--model", "rf_relu")
+
+
+def test_a_failed_run_leaves_no_empty_directories(tmp_path, monkeypatch):
+    import boolfourier.training as training
+
+    def broken(*a, **k):
+        raise RuntimeError("out of memory, say")
+
+    monkeypatch.setattr(training, "train", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        run_experiment(tiny(), tmp_path / "out", quiet=True)
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "kept").mkdir()  # directories that were there before stay
+    with pytest.raises(RuntimeError):
+        run_experiment(tiny(), tmp_path / "kept", quiet=True)
+    assert list((tmp_path / "kept").iterdir()) == []
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error(monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+
+    def refuse(address, *a, **k):
+        raise OSError(f"Timed out trying to connect to {address}")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'"):
+        run_sweep([tiny()], "unused", scheduler="tcp://127.0.0.1:1")
 
 
 def test_cli_help_mentions_presets(capsys):

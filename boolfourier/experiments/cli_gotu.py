@@ -43,7 +43,7 @@ def add_gotu_parser(subparsers) -> argparse.ArgumentParser:
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = p.add_argument_group("what to run")
     what.add_argument("--task", help="shipped task name(s), comma-separated, or a task .toml file (see --list)")
-    what.add_argument("--model", default="mlp",
+    what.add_argument("--model", default=None,
                       help="mlp, meanfield, rf_relu, rf_poly, transformer; comma-separated for several (default mlp)")
     what.add_argument("--preset", default=None, help="paper (default), quick, custom, or a preset of the task file")
     what.add_argument("--config", help="a run TOML with [task], [model], [train] tables (instead of --task/--model)")
@@ -114,6 +114,10 @@ def _configs(args):
             raise SystemExit("gotu: give --config or --task, not both")
         if args.preset:
             raise SystemExit('gotu: with --config, set the preset inside the file (preset = "quick")')
+        if args.model:
+            raise SystemExit('gotu: with --config, set the model inside the file ([model] kind = "rf_relu")')
+        if "kind" in over["model"]:
+            raise SystemExit('gotu: with --config, set the model inside the file ([model] kind = "rf_relu")')
         d = load_config(args.config).to_dict()
         for t in ("task", "model", "train"):
             d[t].update(over[t])
@@ -123,7 +127,7 @@ def _configs(args):
             raise SystemExit("gotu: give --task NAME (see --list) or --config FILE")
         bases = [resolve(t.strip(), m.strip(), args.preset or "paper", task_overrides=over["task"],
                          model_overrides=over["model"], train_overrides=over["train"])
-                 for t in args.task.split(",") for m in args.model.split(",")]
+                 for t in args.task.split(",") for m in (args.model or "mlp").split(",")]
     seeds = parse_seeds(args.seeds) if args.seeds else None
     return [b.with_seed(s) for b in bases for s in (seeds or [b.train.seed])]
 
@@ -151,7 +155,7 @@ def run_gotu(args) -> int:
         return _list()
     try:
         configs = _configs(args)
-    except ValueError as e:  # bad task, preset, field, seeds: one clear line
+    except (ValueError, TypeError) as e:  # bad task, preset, field, seeds: one clear line
         print(f"gotu: {e}", file=sys.stderr)
         return 2
     from .runs import load_run, summarize

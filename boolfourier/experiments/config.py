@@ -59,11 +59,31 @@ class RunConfig:
         unknown = set(d) - {"preset", "task", "model", "train"}
         if unknown:
             raise ValueError(f"unknown top-level keys {sorted(unknown)}; use tables [task], [model], [train]")
+        _check_tables(d)
         return cls(_build(TaskConfig, d.get("task", {}), "task"), _build(ModelConfig, d.get("model", {}), "model"),
                    _build(TrainConfig, d.get("train", {}), "train"), d.get("preset", "custom"))
 
     def with_seed(self, seed: int) -> "RunConfig":
         return dataclasses.replace(self, train=dataclasses.replace(self.train, seed=int(seed)))
+
+
+def _check_tables(d: dict, where: str = "the config") -> None:
+    for t in ("task", "model", "train"):
+        if not isinstance(d.get(t, {}), dict):
+            raise ValueError(f"{where}: {t} must be a table [{t}], got {d[t]!r}")
+    if not isinstance(d.get("preset", "custom"), str):
+        raise ValueError(f"{where}: preset must be a string, got {d['preset']!r}")
+
+
+def _read_toml(path) -> dict:
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"{path} is not valid TOML: {e}") from None
 
 
 def _build(cls, values: dict, table: str):
@@ -103,7 +123,7 @@ def load_task_file(name_or_path) -> dict:
     """The parsed TOML document of a shipped task (by name) or of a task file (by path)."""
     p = Path(str(name_or_path))
     if p.suffix == ".toml" and p.exists():
-        return tomllib.loads(p.read_text())
+        return _read_toml(p)
     f = _tasks_dir() / f"{name_or_path}.toml"
     if not f.is_file():
         raise ValueError(f"unknown task {name_or_path!r}; shipped tasks: {', '.join(list_tasks())} "
@@ -127,6 +147,9 @@ def resolve(task="2parity", model="mlp", preset="paper", *, task_overrides=None,
     from . import presets
 
     doc = task if isinstance(task, dict) else load_task_file(task)
+    if (model_overrides or {}).get("kind", model) != model:
+        raise ValueError(f"model.kind {model_overrides['kind']!r} differs from the model {model!r}: choose the "
+                         "model by its name (--model), which also picks its preset")
     t, m, tr = presets.preset_overrides(doc, model, preset)
     # the caller's overrides win over the preset's, for the task as for the model and training
     task_cfg = _build(TaskConfig, {**doc.get("task", {}), **t, **(task_overrides or {})}, "task")
@@ -137,10 +160,11 @@ def resolve(task="2parity", model="mlp", preset="paper", *, task_overrides=None,
 
 def load_config(path) -> RunConfig:
     """Read a user's run TOML (see the module docstring) into a resolved :class:`RunConfig`."""
-    d = tomllib.loads(Path(path).read_text())
+    d = _read_toml(path)
     unknown = set(d) - {"preset", "task", "model", "train"}
     if unknown:
         raise ValueError(f"{path}: unknown top-level keys {sorted(unknown)}; use [task], [model], [train]")
+    _check_tables(d, str(path))
     task_tab, model_tab, train_tab = d.get("task", {}), d.get("model", {}), d.get("train", {})
     name = task_tab.get("name")
     preset = d.get("preset", "custom")
@@ -158,6 +182,10 @@ def load_config(path) -> RunConfig:
 
 # --------------------------------------------------------------------------- TOML out
 
+# TOML basic-string escapes; other control characters are written \\uXXXX
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+
+
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -170,8 +198,8 @@ def _toml_value(v) -> str:
             return "inf" if v > 0 else "-inf"
         return repr(v)
     if isinstance(v, str):
-        esc = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-        return f'"{esc}"'
+        return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04X}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
+                             for ch in v) + '"'
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")

@@ -178,6 +178,7 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
         if not quiet:
             print(f"{path}: finished run found, skipped (pass --overwrite to recompute)")
         return run
+    made = [p for p in (path, *path.parents) if not p.exists()]  # what a failure must not leave behind
     path.mkdir(parents=True, exist_ok=True)
     (path / "summary.json").unlink(missing_ok=True)  # the directory is invalid until we finish
     ckpt = path / CHECKPOINT
@@ -189,6 +190,13 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
         result = train(config.task, config.model, config.train, quiet=quiet, checkpoint=ckpt)
     except CheckpointError as e:
         raise RunDirectoryError(f"{e}, or pass --overwrite") from None
+    except BaseException:
+        for p in made:  # innermost first; only while still empty (a checkpoint stays)
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        raise
     write_run(path, config, result)
     ckpt.unlink(missing_ok=True)
     return load_run(path)

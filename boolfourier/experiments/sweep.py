@@ -59,7 +59,11 @@ def run_sweep(configs: list[RunConfig], out="runs", *, workers: int | None = Non
             from dask.distributed import Client
         except ImportError:
             raise ImportError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler)
+        except (OSError, TimeoutError) as e:
+            raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r} ({e})") from None
+        with client:
             futures = client.map(_run_one, configs, out=str(out), overwrite=overwrite, quiet=True, threads=0, pure=False)
             return [Path(p) for p in client.gather(futures)]
     cores = os.cpu_count() or 1
