@@ -1,6 +1,6 @@
 r"""boolfourier: Fourier analysis of Boolean functions and GOTU experiments.
 
-Conventions (see ``shared/DESIGN.md``; pinned by ``tests/conventions.json``):
+Conventions (pinned by ``tests/conventions.json``; README, "Conventions"):
 
 * a point :math:`x \in \{\pm1\}^n` is the index ``i = sum_k b_k 2**k`` with
   :math:`x_k = (-1)^{b_k}` (bit 0 of ``i`` is :math:`x_0`; a set bit means -1);

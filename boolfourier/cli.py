@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     demo = sub.add_parser(
         "demo",
-        help="run the built-in demo (a quick GOTU experiment, about a minute on a CPU)",
+        help="run the built-in demo (a quick GOTU experiment: ~15 s of training on a 2-core CPU)",
         description=(
             "Train the quick MLP on f = x0*x1 in n = 15 without ever showing it the points with "
             "x0 = x1 = -1; print the learned coefficients of 1, x0, x1, x0*x1 next to the "
@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--unseen", required=True, help="predicate of the unseen set, e.g. 'x0 == -1 and x1 == -1'"
     )
     interp.add_argument(
-        "--n", type=int, default=None, help="number of variables (default: the expressions' own)"
+        "--n", type=int, default=None,
+        help="number of variables (default: 1 + the largest coordinate the expressions use; "
+             "required when the unseen predicate reads every coordinate, e.g. weight(x))",
     )
     interp.add_argument(
         "--method",
@@ -129,6 +131,14 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `boolfourier ... | head`: the reader left, which is fine
         sys.stderr.close()
         return 0
+    except ModuleNotFoundError as err:
+        extra = {"torch": "torch", "matplotlib": "plot", "tqdm": "torch"}.get((err.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"boolfourier {args.command}: error: this needs {err.name}; install it with "
+              f"pip install 'boolfourier[{extra}]' (or pip install -e '.[torch,plot]' in a checkout)",
+              file=sys.stderr)
+        return 2
     except (ValueError, TypeError, MemoryError) as err:
         # Bad input (an unparsable expression, an impossible n, ...): one clear line, no trace.
         print(f"boolfourier {args.command}: error: {err}", file=sys.stderr)

@@ -33,7 +33,7 @@ How the MDI is computed (``Interpolant.method`` says which path ran):
    * ``"subcube"`` -- the unseen set is a subcube :math:`\{x_S = a_S\}`: on U,
      :math:`g(a_S, y) = f(a_S, y) - \chi_S(a_S) \sum_{x_S} f(x_S, y)\chi_S(x_S)`,
      i.e. :math:`g = f - \prod_{i \in S}(x_i - 1) f_S` for :math:`a_S = -1`
-     (PAPER_NOTES §2 (ii)); it kills every :math:`\hat g(T)`, :math:`T \supseteq S`.
+     (Abbe et al., ICML 2023); it kills every :math:`\hat g(T)`, :math:`T \supseteq S`.
    * ``"hamming_ball"`` -- the seen set is a Hamming ball of radius ``r``: the
      MDI is the unique interpolator of degree :math:`\le r`, the degree-``r``
      truncation of the 0/1 Möbius expansion (two fast Möbius transforms,
@@ -1346,9 +1346,12 @@ def gotu_error(prediction, target, unseen) -> GotuError:
 def canonical_holdout_error(target, i) -> GotuError:
     r"""GOTU errors of the canonical-holdout MDI :math:`f|_{x_i = 1}` (seen set :math:`x_i = 1`).
 
-    By PAPER_NOTES §5: MSE on the unseen set :math:`= 4\,\mathrm{Inf}_i(f)`,
-    MSE on the cube :math:`= 2\,\mathrm{Inf}_i(f)`, and for ±1-valued ``f`` the
-    sign error on the unseen set :math:`= \mathrm{Inf}_i(f)`.
+    On the unseen set the prediction at :math:`x` is :math:`f(x^{\oplus i})` (``x``
+    with :math:`x_i` flipped), so with :math:`\mathrm{Inf}_i(f) = E_x[((f(x) -
+    f(x^{\oplus i}))/2)^2]` (Abbe et al., ICML 2023): MSE on the unseen set
+    :math:`= 4\,\mathrm{Inf}_i(f)`, MSE on the cube :math:`= 2\,\mathrm{Inf}_i(f)`,
+    and for ±1-valued ``f`` the sign error on the unseen set
+    :math:`= \mathrm{Inf}_i(f)`.
 
     Parameters
     ----------

@@ -37,7 +37,8 @@ def _spectra(run):
 
 
 def plot_trajectories(run, path=None, *, names=None, title=None, ax=None):
-    """Tracked coefficients :math:`\\hat f_{net}(S)` vs epoch; the MDI's as dashed lines, the target's dotted.
+    """Tracked coefficients :math:`\\hat f_{net}(S)` vs epoch; the MDI's as dashed lines, the
+    target's as stars right of the last epoch (staggered, so equal values stay visible).
 
     Parameters
     ----------
@@ -62,20 +63,23 @@ def plot_trajectories(run, path=None, *, names=None, title=None, ax=None):
     else:
         fig = ax.figure
     colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    span = max(float(epochs[-1] - epochs[0]), 1.0) if len(epochs) else 1.0
     for t, name in enumerate(names):
         col = colors[t % len(colors)]
         ax.plot(epochs, tracked[:, t], color=col, lw=1.8, label=name)
         mdi = spectra["mdi_track"][t]
         if np.isfinite(mdi):
             ax.axhline(mdi, color=col, ls="--", lw=1.0, alpha=0.8)
-        ax.axhline(spectra["target_track"][t], color=col, ls=":", lw=0.8, alpha=0.5)
+        if len(epochs):
+            ax.plot([epochs[-1] + (0.04 + 0.03 * t) * span], [spectra["target_track"][t]], marker="*", ms=11,
+                    color=col, ls="none", clip_on=False, zorder=5)
     ax.set_xlabel("epoch")
     ax.set_ylabel("Fourier coefficient")
     ax.set_title(title or default_title or "tracked coefficients")
     handles, labels = ax.get_legend_handles_labels()
     from matplotlib.lines import Line2D
 
-    handles += [Line2D([], [], color="gray", ls="--"), Line2D([], [], color="gray", ls=":")]
+    handles += [Line2D([], [], color="gray", ls="--"), Line2D([], [], color="gray", marker="*", ms=11, ls="none")]
     labels += ["MDI", "target"]
     ax.legend(handles, labels, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     ax.grid(alpha=0.3)

@@ -90,3 +90,26 @@ def test_bad_values_and_missing_n(capsys):
     # ... unless a predicate depends on every coordinate
     assert main(["interpolate", "x0*x1", "--unseen", "weight(x) > 6"]) == 2
     assert "give n" in capsys.readouterr().err
+
+
+_WITHOUT_TORCH = """
+import sys
+
+class _Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, _Hide())
+from boolfourier.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("argv", [["gotu", "--list"], ["demo", "--quiet"]])
+def test_experiments_without_torch_say_what_to_install(argv, tmp_path):
+    proc = subprocess.run([sys.executable, "-c", _WITHOUT_TORCH, *argv], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "pip install 'boolfourier[torch]'" in proc.stderr and "Traceback" not in proc.stderr
