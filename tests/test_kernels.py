@@ -141,6 +141,24 @@ def test_multi_pass(dtype, n, b, m):
                 _run_both(_data(dtype, rows, n), scale, plan, nthreads)
 
 
+@pytest.mark.parametrize("nthreads", [1, 2])
+@pytest.mark.parametrize("n,b,m", [(12, 5, 9), (14, 6, 10), (13, 6, 13)])
+def test_passes_stay_inside_the_counter_array(n, b, m, nthreads):
+    # the kernels index their shared counters without bounds checks: a pass that
+    # counts into a slot past _N_COUNTERS corrupts the heap (the second column pass
+    # did, at the default plan of 2**26 float64) while the result stays right
+    numba.get_num_threads()
+    plan = _kernels.make_plan(np.float64, 1 << n, kind=1, b=b, m=m, par_min=1)
+    prm = np.array([plan[3], plan[1], plan[2], plan[6], plan[4], plan[7]], dtype=np.int64)
+    x = np.random.default_rng(0).standard_normal(1 << n)
+    want = x.copy()
+    _reference.fwht_inplace(want.reshape(1, -1))
+    counter = np.zeros(_kernels._N_COUNTERS + 1, dtype=np.int64)  # one sentinel slot
+    _kernels._pass(1, x, x, 0, n, prm, 1.0, False, nthreads, counter)
+    np.testing.assert_array_equal(x, want)
+    assert counter[-1] == 0
+
+
 def test_default_plan_splits_many_column_levels():
     plan = _kernels.make_plan(np.float64, 1 << 26)
     assert plan[0] == 1 and plan[3] < plan[6] < 26

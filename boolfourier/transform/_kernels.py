@@ -422,8 +422,10 @@ def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale):
 
 
 # Counter slots: rows/pass-1 items handed out (0), pass-1 items finished (1),
-# column-pass items handed out and finished (2, 3), second column pass (4).
-_N_COUNTERS = 5
+# column-pass items handed out and finished (2, 3), second column pass (4, 5).
+# (_cols_work(..., slot) uses slots slot and slot + 1; the kernels do not
+# bounds-check, so a slot past the end is a silent heap write.)
+_N_COUNTERS = 6
 
 
 @jit
