@@ -305,3 +305,73 @@ def test_small_transform_fast_path_agrees_and_still_validates(norm):
         fwht(a, norm=norm, workers=0)
     with pytest.raises(ValueError, match="norm"):
         fwht(a, norm=norm.upper())
+
+
+# --- processes and threads ---------------------------------------------------------------
+
+_FORK_CHILD = """
+import multiprocessing as mp
+import numpy as np
+from boolfourier import fwht
+from boolfourier.transform import _reference
+
+def energy(seed):
+    x = np.random.default_rng(seed).standard_normal((1, 1 << 20))
+    want = x.copy()
+    _reference.fwht_inplace(want)
+    return bool(np.array_equal(fwht(x), want))
+
+if __name__ == "__main__":
+    assert energy(0)  # a parallel transform in the parent first
+    with mp.get_context("fork").Pool(2) as pool:
+        print(pool.map_async(energy, range(1, 3)).get(timeout=120))
+"""
+
+_THREADS_CHILD = """
+import threading
+import numba
+import numpy as np
+from boolfourier import fwht
+from boolfourier.transform import _reference
+
+x = np.random.default_rng(0).standard_normal((1, 1 << 18))
+want = x.copy()
+_reference.fwht_inplace(want)
+bad = []
+
+def work():
+    for _ in range(10):
+        bad.extend([] if np.array_equal(fwht(x, workers=2), want) else [1])
+
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(numba.threading_layer(), len(bad))
+"""
+
+
+def _python(script, **env):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=400,
+                          env={**os.environ, **env})
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_process_forked_after_a_parallel_transform_can_transform():
+    # GNU OpenMP: numba terminates a forked child that starts a parallel region,
+    # and a multiprocessing pool then hangs; such a child must run on one thread
+    proc = _python(_FORK_CHILD)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "[True, True]"
+
+
+def test_threads_at_once_under_the_workqueue_layer():
+    # numba's workqueue layer (no OpenMP or TBB installed) is not thread-safe
+    proc = _python(_THREADS_CHILD, NUMBA_THREADING_LAYER="workqueue")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["workqueue", "0"]

@@ -68,6 +68,9 @@ costs a dict lookup plus one numba dispatch.
 
 from __future__ import annotations
 
+import os
+import threading
+
 import llvmlite.binding as _llvm
 import numba
 import numpy as np
@@ -720,11 +723,51 @@ def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_b
     return np.array([1, l1bits, lowbits, b, tw, par, m, tw2], dtype=np.int64)
 
 
-def _new_plan(a):
+# --- threads: what the threading layer allows -------------------------------------------
+# numba runs parallel regions on its "threading layer": TBB, OpenMP or its own
+# workqueue.  With GNU OpenMP, a process forked after the parent ran a parallel
+# region is terminated by numba when it starts one (multiprocessing's default
+# start method on Linux forks), so such a child transforms on one thread; the
+# workqueue layer is not thread-safe, so its parallel regions are serialised.
+
+_state = {"layer": None, "forked": False}
+_WORKQUEUE_LOCK = threading.Lock()
+
+
+def _after_fork_in_child():
+    _state["forked"] = _state["layer"] == "omp"
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _start_threads():
     # _run links in the threaded drivers; code loaded from numba's cache
     # expects the threading layer to be up already (else it segfaults), and
     # get_num_threads() starts it.
     numba.get_num_threads()
+    if _state["layer"] is None:
+        try:
+            _state["layer"] = numba.threading_layer()
+        except ValueError:  # not started after all
+            pass
+
+
+def _threads() -> int:
+    """Threads for this call: numba's setting, or 1 in a forked child (see above)."""
+    return 1 if _state["forked"] else numba.get_num_threads()
+
+
+def _parallel(call, nthreads, *args):
+    if nthreads > 1 and _state["layer"] == "workqueue":
+        with _WORKQUEUE_LOCK:
+            return call(*args)
+    return call(*args)
+
+
+def _new_plan(a):
+    _start_threads()
     plan = make_plan(a.dtype, a.shape[1])
     entry = _PLANS[a.dtype.num, a.shape[1]] = (plan, int(plan[5]))
     return entry
@@ -740,7 +783,8 @@ def fwht_inplace(a: np.ndarray, scale: float = 1.0) -> None:
     if a.size < par_min:
         _run(a, float(scale), plan, 1)
     else:
-        _run(a, float(scale), plan, numba.get_num_threads())
+        nthreads = _threads()
+        _parallel(_run, nthreads, a, float(scale), plan, nthreads)
 
 
 def fwht_copy(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -758,13 +802,13 @@ def fwht_copy(a: np.ndarray, scale: float = 1.0) -> np.ndarray:
         fwht_inplace(out, scale)
         return out
     plan, par_min = _PLANS.get((a.dtype.num, a.shape[1])) or _new_plan(a)
-    nthreads = 1 if a.size < par_min else numba.get_num_threads()
+    nthreads = 1 if a.size < par_min else _threads()
     if a.nbytes < _buffers.MIN_BYTES:
-        return _run_copy(a, float(scale), plan, nthreads)
+        return _parallel(_run_copy, nthreads, a, float(scale), plan, nthreads)
     # large: a reusable mapping (see _buffers; numba's own allocation would map
     # fresh 4 KiB pages, one fault each, on every call)
     out = _buffers.empty(a.shape, a.dtype)
-    _run_into(a, out, float(scale), plan, nthreads)
+    _parallel(_run_into, nthreads, a, out, float(scale), plan, nthreads)
     return out
 
 
