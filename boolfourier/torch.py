@@ -24,6 +24,7 @@ well (``_CPU_ENGINE = "matmul"``) and compare it with the numba one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 
@@ -78,28 +79,32 @@ def _split_bits(n: int, k: int) -> list[int]:
     return [n // m + (1 if i < n % m else 0) for i in range(m)]
 
 
-def _transform3(x: torch.Tensor, scale: float) -> torch.Tensor:
-    """``scale * H`` applied to axis 1 of the contiguous 3-D tensor ``x`` (pre, N, post)."""
+def _transform3(x: torch.Tensor, scale: float, out: torch.Tensor | None = None) -> torch.Tensor:
+    """``scale * H`` applied to axis 1 of the contiguous 3-D tensor ``x`` (pre, N, post);
+    the last product writes into ``out`` (same shape and dtype) when given."""
     pre, size, post = x.shape
     n = size.bit_length() - 1
     if n == 0:
-        return x * scale if scale != 1.0 else x.clone()
+        y = x * scale if scale != 1.0 else x.clone()
+        return y if out is None else out.copy_(y)
     k = _BLOCK_BITS.get((x.device.type, x.dtype), _DEFAULT_BLOCK_BITS)
     y = x
     inner = post  # product of the axes after the current factor, post included
     # Factor j acts on the axis of size A_j inside (pre * outer, A_j, inner).
     # Start from the least significant factor: when post == 1 that is a plain
     # 2-D GEMM on contiguous rows.  The scale rides on the first factor only.
-    for bits in reversed(_split_bits(n, k)):
+    factors = list(reversed(_split_bits(n, k)))
+    for j, bits in enumerate(factors):
         a = 1 << bits
         h = _hadamard(a, scale, x.dtype, x.device)
         scale = 1.0
-        if inner == 1:
-            y = torch.matmul(y.reshape(-1, a), h)  # (rows, a) @ H_a; H symmetric
-        else:
-            y = torch.matmul(h, y.reshape(-1, a, inner))  # H_a @ (batch, a, inner)
+        last = out if j == len(factors) - 1 else None
+        if inner == 1:  # (rows, a) @ H_a; H symmetric
+            y = torch.matmul(y.reshape(-1, a), h, **({} if last is None else {"out": last.view(-1, a)}))
+        else:  # H_a @ (batch, a, inner)
+            y = torch.matmul(h, y.reshape(-1, a, inner), **({} if last is None else {"out": last.view(-1, a, inner)}))
         inner *= a
-    return y.reshape(pre, size, post)
+    return y.reshape(pre, size, post) if out is None else out
 
 
 def _apply(x: torch.Tensor, dim: int, mode: str) -> torch.Tensor:
@@ -126,23 +131,54 @@ def _apply_matmul(x, dim, scale):
     pre = math.prod(shape[:dim])
     post = math.prod(shape[dim + 1:])
     work = x.float() if x.dtype in _LOW_PRECISION else x
-    y = _transform3(work.contiguous().view(pre, size, post), scale)
-    return y.to(x.dtype).view(shape)
+    # A fresh tensor of x's shape, not a view of a temporary: a custom Function
+    # returning a view breaks in-place ops on its output under autograd.
+    out = torch.empty(shape, dtype=x.dtype, device=x.device)
+    out3 = out.view(pre, size, post)
+    # autocast would run the products in float16/bfloat16: this is exact arithmetic
+    with _no_autocast(x.device.type):
+        if work.dtype == x.dtype:
+            _transform3(work.contiguous().view(pre, size, post), scale, out=out3)
+        else:
+            out3.copy_(_transform3(work.contiguous().view(pre, size, post), scale))
+    return out
+
+
+def _no_autocast(device_type: str):
+    if device_type in ("cpu", "cuda"):
+        return torch.autocast(device_type, enabled=False)
+    return contextlib.nullcontext()
 
 
 class _FWHT(torch.autograd.Function):
-    """``y = s H x`` along one axis.  ``H`` is symmetric, so the adjoint is the same map."""
+    """``y = s H x`` along one axis.  ``H`` is symmetric, so the adjoint is the same map,
+    and the map is linear, so its forward-mode derivative (jvp) is the map itself.
+    Written with ``setup_context`` and a ``vmap`` rule so that torch.func
+    (grad, jacrev, jacfwd, vmap) works through it."""
 
     @staticmethod
-    def forward(ctx, x, dim, mode):
-        ctx.dim = dim
-        ctx.mode = mode
+    def forward(x, dim, mode):
         return _apply(x, dim, mode)
 
     @staticmethod
+    def setup_context(ctx, inputs, output):
+        _, ctx.dim, ctx.mode = inputs
+
+    @staticmethod
     def backward(ctx, grad):
-        # Through .apply, so double backward works too (the map is linear).
+        # Through .apply, so double backward works too.
         return _FWHT.apply(grad, ctx.dim, ctx.mode), None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, _dim, _mode):
+        return _FWHT.apply(tangent, ctx.dim, ctx.mode)
+
+    @staticmethod
+    def vmap(info, in_dims, x, dim, mode):
+        if in_dims[0] is None:
+            return _FWHT.apply(x, dim, mode), None
+        # the batch axis first; dim (>= 0) counted on one sample
+        return _FWHT.apply(x.movedim(in_dims[0], 0), dim + 1, mode), 0
 
 
 def _check(t, dim, norm, name):
@@ -192,9 +228,19 @@ def _scale(norm: str, size: int) -> float:
 def _run(t, dim, norm, inverse, name):
     dim, norm, _ = _check(t, dim, norm, name)
     mode = _INVERSE_NORM[norm] if inverse else norm  # the scaling this call applies
-    if torch.is_grad_enabled() and t.requires_grad:
+    if (torch.is_grad_enabled() and t.requires_grad) or _traced(t):
         return _FWHT.apply(t, dim, mode)
     return _apply(t, dim, mode)
+
+
+def _traced(t) -> bool:
+    """Whether ``t`` carries a forward-mode tangent or a torch.func transform is active:
+    then the call must go through the Function (its jvp / vmap rules)."""
+    fwad = torch.autograd.forward_ad
+    if getattr(fwad, "_current_level", -1) >= 0 and fwad.unpack_dual(t).tangent is not None:
+        return True
+    active = getattr(torch._C, "_are_functorch_transforms_active", None)
+    return bool(active and active())
 
 
 def fwht(t, dim=-1, norm="backward"):

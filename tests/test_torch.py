@@ -199,6 +199,45 @@ def test_no_graph_without_requires_grad():
         assert fwht(t.requires_grad_()).grad_fn is None
 
 
+def _dense(n, dtype=torch.float64):
+    return torch.tensor(naive.hadamard(n), dtype=dtype)
+
+
+def test_output_is_not_a_view_so_in_place_ops_work_under_autograd():
+    for device in ("cpu", "meta"):
+        x = torch.randn(4, 16, dtype=torch.float64, device=device, requires_grad=True)
+        y = fwht(x, dim=0)
+        y.mul_(3)  # raised "Output 0 of _FWHT is a view ..." on the matmul path
+        if device == "cpu":
+            y.sum().backward()
+            np.testing.assert_allclose(x.grad.numpy(), 3 * (_dense(2) @ torch.ones(4, 16, dtype=torch.float64)).numpy())
+
+
+def test_forward_mode_and_torch_func():
+    import torch.autograd.forward_ad as fwad
+
+    h = _dense(3)
+    x = torch.randn(5, 8, dtype=torch.float64)
+    with fwad.dual_level():  # the tangent was dropped (a dual tensor does not require grad)
+        tangent = fwad.unpack_dual(fwht(fwad.make_dual(x[0], torch.ones(8, dtype=torch.float64)))).tangent
+    torch.testing.assert_close(tangent, h @ torch.ones(8, dtype=torch.float64))
+    torch.testing.assert_close(torch.func.vmap(fwht)(x), x @ h)
+    torch.testing.assert_close(torch.func.vmap(fwht, in_dims=1)(x.T.contiguous()), x @ h)
+    torch.testing.assert_close(torch.func.vmap(lambda v: ifwht(v, norm="ortho"))(x), x @ h / 8**0.5)
+    torch.testing.assert_close(torch.func.grad(lambda v: (fwht(v) ** 2).sum())(x[0]), 2 * h @ (h @ x[0]))
+    torch.testing.assert_close(torch.func.jacrev(fwht)(x[0]), h)
+    torch.testing.assert_close(torch.func.jacfwd(lambda v: fwht(v, norm="forward"))(x[0]), h / 8)
+
+
+def test_autocast_does_not_lower_the_precision():
+    a = _rand((4, 1024), torch.float32)
+    want = boolfourier.fwht(a.double().numpy())
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        got = fwht(a)
+    assert got.dtype == torch.float32
+    assert np.abs(got.double().numpy() - want).max() <= REL_TOL[torch.float32] * np.abs(want).max()
+
+
 # --- bad input -----------------------------------------------------------------------------
 
 
