@@ -745,8 +745,11 @@ def main(argv=None):
                    help="output folder (default: %(default)s)")
     args = p.parse_args(argv)
 
-    sizes = parse_sizes(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
-    dtypes = [np.dtype(d.strip()) for d in args.dtypes.split(",") if d.strip()]
+    try:
+        sizes = parse_sizes(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
+        dtypes = [np.dtype(d.strip()) for d in args.dtypes.split(",") if d.strip()]
+    except (ValueError, TypeError) as e:
+        p.error(f"cannot read --sizes/--dtypes: {e}")
     for dt in dtypes:
         if dt not in TOL:
             p.error(f"dtype {dt} is not benchmarked; use float64 and/or float32")

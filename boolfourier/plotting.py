@@ -95,7 +95,10 @@ def plot_degree_profile(run, path=None, *, degrees=None, title=None, ax=None):
     if "degree_profile" not in spectra:
         raise ValueError("this run has no degree profile (n was above train.full_spectrum_max_n)")
     epochs, w = spectra["epochs"], spectra["degree_profile"]
-    degrees = degrees if degrees is not None else [k for k in range(w.shape[1]) if w[:, k].max() > 1e-3 * w.max()]
+    if degrees is None:  # the degrees that ever hold 0.1 % of the largest weight (NaN epochs ignored)
+        top = np.nanmax(w) if np.isfinite(w).any() else 0.0
+        degrees = [k for k in range(w.shape[1]) if top > 0 and np.nanmax(w[:, k], initial=0.0) >= 1e-3 * top] \
+            or list(range(w.shape[1]))
     if ax is None:
         fig, ax = _new_axes()
     else:

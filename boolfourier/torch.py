@@ -205,8 +205,9 @@ def _check(t, dim, norm, name):
             f"{name} needs a tensor with at least one dimension; got a 0-d tensor "
             "(wrap it: t.reshape(1))"
         )
-    if isinstance(dim, bool) or not isinstance(dim, int) or not -t.dim() <= dim < t.dim():
+    if isinstance(dim, bool) or not hasattr(dim, "__index__") or not -t.dim() <= dim.__index__() < t.dim():
         raise ValueError(f"dim {dim!r} is out of range for a tensor with {t.dim()} dimension(s)")
+    dim = dim.__index__()  # numpy integers too, as boolfourier.fwht's axis
     dim %= t.dim()
     size = t.shape[dim]
     if size < 1 or size & (size - 1):

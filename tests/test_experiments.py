@@ -413,3 +413,15 @@ def test_demo(tmp_path, capsys):
     c = run.summary["coefficients"]
     assert run.summary["seen_loss"] < 0.05
     assert abs(c["x0*x1"]["learned"]) < 0.6 and c["1"]["learned"] < -0.3  # nearer the MDI than the target
+
+
+def test_degree_profile_plot_with_a_diverged_epoch():
+    pytest.importorskip("matplotlib")
+    from boolfourier.plotting import plot_degree_profile
+
+    w = np.tile([0.5, 0.3, 0.2, 0.0], (6, 1))
+    w[-1] = np.nan  # the last evaluation diverged: the others are still drawn
+    fig = plot_degree_profile({"epochs": np.arange(6), "degree_profile": w})
+    assert len(fig.axes[0].lines) == 3  # W^3 never holds weight: left out
+    zero = plot_degree_profile({"epochs": np.arange(6), "degree_profile": np.zeros((6, 4))})
+    assert len(zero.axes[0].lines) == 4  # nothing to choose from: every degree

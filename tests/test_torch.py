@@ -281,6 +281,7 @@ def test_zero_dim_bad_dim_bad_norm():
     with pytest.raises(ValueError, match="norm must be one of"):
         fwht(torch.ones(4), norm="unitary")
     torch.testing.assert_close(fwht(torch.ones(4), norm=None), fwht(torch.ones(4)))
+    torch.testing.assert_close(fwht(torch.ones(2, 4), dim=np.int64(0)), fwht(torch.ones(2, 4), dim=0))
 
 
 def test_import_boolfourier_does_not_import_torch():

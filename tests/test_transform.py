@@ -375,3 +375,16 @@ def test_threads_at_once_under_the_workqueue_layer():
     proc = _python(_THREADS_CHILD, NUMBA_THREADING_LAYER="workqueue")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == ["workqueue", "0"]
+
+
+def test_integer_inverse_and_odd_norm_values():
+    a = np.array([1, 2, 3, 4])
+    with pytest.raises(TypeError, match="norm='forward'"):  # the unscaled direction of ifwht
+        ifwht(a)
+    np.testing.assert_array_equal(ifwht(fwht(a), norm="forward"), 4 * a)
+    fwht(np.ones(8))  # builds the small-size fast path
+    for bad in (["ortho"], {"ortho": 1}):
+        with pytest.raises(ValueError, match="norm"):
+            fwht(np.ones(8), norm=bad)
+        with pytest.raises(ValueError, match="norm"):
+            ifwht(np.ones(8), norm=bad)

@@ -96,9 +96,10 @@ def _transform(a, axis, scale_mode, overwrite_x, workers, name, norm):
             "(wrap it: np.atleast_1d(a))"
         )
     if dt.kind == "i" and scale_mode != "backward":
+        unscaled = "backward" if name == "fwht" else "forward"
         raise TypeError(
             f"integer input is transformed exactly, so {name} supports it only without "
-            f"scaling; cast to float64 (a.astype(np.float64)) for norm={norm!r}"
+            f"scaling (norm={unscaled!r}); cast to float64 (a.astype(np.float64)) for norm={norm!r}"
         )
     if axis != -1:
         if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
@@ -211,7 +212,8 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     does: with int64 this cannot happen while ``N * max|a| < 2**63``.
     NaN and infinity propagate as IEEE arithmetic dictates (a NaN in a row
     makes every output of that row NaN).  ``fwht`` is its own inverse up to
-    the factor ``N``: ``ifwht(fwht(a)) == a`` for every ``norm``.
+    the factor ``N``: ``ifwht(fwht(a, norm=m), norm=m) == a`` for float input
+    and every ``m`` (integers: ``ifwht(fwht(a), norm="forward") == N * a``).
 
     Outputs of 16 MiB and more live in a memory mapping that is kept after
     the caller drops the array and reused by the next large call (a fresh
@@ -230,7 +232,7 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     array([0., 0., 0., 1.])
     """
     if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
-        small = _SMALL.get((a.dtype, a.shape[0], norm))  # a bad norm is never a key
+        small = _SMALL.get((a.dtype, a.shape[0], norm)) if type(norm) is str else None
         if small is not None:
             flags = a.flags
             if flags.c_contiguous and flags.writeable:
@@ -249,7 +251,8 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     for every mode ``m``; with ``norm="forward"``, ``ifwht`` turns Fourier
     coefficients back into function values.
 
-    Parameters and errors are those of :func:`fwht`.
+    Parameters and errors are those of :func:`fwht`, except that integer
+    input needs ``norm="forward"`` here (the unscaled direction).
 
     Examples
     --------
@@ -259,7 +262,7 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     array([ 1., -1., -1.,  1.])
     """
     if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
-        small = _SMALL.get((a.dtype, a.shape[0], _INVERSE_NORM.get(norm)))
+        small = _SMALL.get((a.dtype, a.shape[0], _INVERSE_NORM.get(norm))) if type(norm) is str else None
         if small is not None:
             flags = a.flags
             if flags.c_contiguous and flags.writeable:
