@@ -735,7 +735,12 @@ _WORKQUEUE_LOCK = threading.Lock()
 
 
 def _after_fork_in_child():
-    _state["forked"] = _state["layer"] == "omp"
+    # the parent's layer, whoever started it (numba raises while none is running)
+    try:
+        layer = numba.threading_layer()
+    except ValueError:
+        layer = _state["layer"]
+    _state["forked"] = layer == "omp"
 
 
 if hasattr(os, "register_at_fork"):  # POSIX
