@@ -213,6 +213,8 @@ def test_output_is_not_a_view_so_in_place_ops_work_under_autograd():
             np.testing.assert_allclose(x.grad.numpy(), 3 * (_dense(2) @ torch.ones(4, 16, dtype=torch.float64)).numpy())
 
 
+# torch's own forward-AD decompositions load through torch.jit.script, which warns
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 def test_forward_mode_and_torch_func():
     import torch.autograd.forward_ad as fwad
 
