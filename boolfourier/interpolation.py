@@ -1436,7 +1436,8 @@ def interpolate_report(target, seen=None, method="auto", *, unseen=None, n=None,
 
         check_dense(len(union), copies=4, what="the GOTU errors on the relevant coordinates")
         on_union = compress_index(expand_index(np.arange(1 << len(union), dtype=np.int64), union), variables)
-        err = _gotu_arrays(core.values[on_union], t.on(union), ~dom.reduced_mask(union))
+        target_on_union = vals if union == tuple(variables) else t.on(union)
+        err = _gotu_arrays(core.values[on_union], target_on_union, ~dom.reduced_mask(union))
     wt = np.zeros(n_ + 1)
     wt[: k + 1] = _degree_profile(_coefficients(vals))
     tv = JuntaFunction(BooleanFunction(vals), variables, n_)

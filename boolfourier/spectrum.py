@@ -165,17 +165,22 @@ def _as_coefficients(c, what: str = "coefficients") -> tuple[np.ndarray, int]:
     if callable(spectrum) and hasattr(c, "values"):  # a BooleanFunction
         s = spectrum()
         return s.coefficients, s.n
-    a = np.asarray(c)
+    a = _real_array(c, what)
+    return a, _n_of_length(a.shape[-1], what)
+
+
+def _real_array(x, what: str) -> np.ndarray:
+    """``x`` as an array of at least one axis, float32/float64 as given, other real
+    dtypes (ints, float16, longdouble, byte-swapped floats) as float64."""
+    a = np.asarray(x)
     if a.ndim == 0:
         raise ValueError(f"{what} must have at least one axis of length 2**n, got a 0-d value")
     if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
         raise TypeError(
-            f"{what} must be real numbers, got dtype {a.dtype}; convert Boolean "
-            "tables with BooleanFunction.from_values(..., convention='01') first"
+            f"{what} must be real numbers, got dtype {a.dtype}; map a 0/1 or Boolean "
+            "table to ±1 first (BooleanFunction.from_values(b, convention='01'))"
         )
-    if a.dtype not in _KERNEL_DTYPES:  # ints, float16, longdouble, byte-swapped floats
-        a = a.astype(np.float64)
-    return a, _n_of_length(a.shape[-1], what)
+    return a if a.dtype in _KERNEL_DTYPES else a.astype(np.float64)
 
 
 def _sums(c, want_inf: bool) -> tuple[np.ndarray, np.ndarray, int]:
@@ -227,16 +232,7 @@ def coefficients(values, axis: int = -1, *, workers: int | None = None) -> np.nd
     array([0., 0., 0., 1.])
     """
     v = getattr(values, "values", values) if hasattr(values, "spectrum") else values
-    a = np.asarray(v)
-    if a.ndim == 0:
-        raise ValueError("values must have at least one axis of length 2**n, got a 0-d value")
-    if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
-        raise TypeError(
-            f"values must be real numbers, got dtype {a.dtype}; map a 0/1 or Boolean "
-            "table to ±1 first (BooleanFunction.from_values(b, convention='01'))"
-        )
-    if a.dtype not in _KERNEL_DTYPES:
-        a = a.astype(np.float64)
+    a = _real_array(v, "values")
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -a.ndim <= axis < a.ndim:
         raise ValueError(f"axis {axis!r} is out of range for an array of {a.ndim} dimension(s)")
     n = _n_of_length(a.shape[axis], "values")

@@ -424,7 +424,7 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
     step = 0
 
     def evaluate(epoch: int, train_loss: float):
-        net.eval()
+        net.train(False)  # torch's evaluation mode (what nn.Module.eval() does)
         row, arrays = evaluator(net)
         for k, v in arrays.items():
             history.setdefault(k, []).append(v)

@@ -186,20 +186,26 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
         ckpt.unlink(missing_ok=True)
     from ..training import train
 
+    result = None
     try:
         result = train(config.task, config.model, config.train, quiet=quiet, checkpoint=ckpt)
     except CheckpointError as e:
         raise RunDirectoryError(f"{e}, or pass --overwrite") from None
-    except BaseException:
-        for p in made:  # innermost first; only while still empty (a checkpoint stays)
-            try:
-                p.rmdir()
-            except OSError:
-                break
-        raise
+    finally:
+        if result is None:  # training failed (the error propagates): remove what we made, if still empty
+            _remove_empty(made)
     write_run(path, config, result)
     ckpt.unlink(missing_ok=True)
     return load_run(path)
+
+
+def _remove_empty(dirs) -> None:
+    """rmdir ``dirs`` innermost first, stopping at the first that is not empty (a checkpoint stays)."""
+    for p in dirs:
+        try:
+            p.rmdir()
+        except OSError:
+            return
 
 
 def summarize(runs, group_by=("task", "model", "preset")) -> dict[str, np.ndarray]:
