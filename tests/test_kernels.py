@@ -141,15 +141,42 @@ def test_multi_pass(dtype, n, b, m):
                 _run_both(_data(dtype, rows, n), scale, plan, nthreads)
 
 
+# (n, b, s, m): super-blocks of 2**s (pass 1 on blocks of 2**b, then levels
+# b..s-1 in one column pass, one thread per super-block), then column passes
+# over s..m-1 and m..n-1.  s == b is the plan without super-blocks.
+SUPER_BLOCKS = [
+    (12, 5, 8, 12), (12, 4, 7, 10), (13, 5, 9, 11), (14, 6, 9, 14), (10, 5, 9, 10),
+    (11, 6, 10, 11), (13, 4, 11, 12),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n,b,s,m", SUPER_BLOCKS)
+def test_super_blocks(dtype, n, b, s, m):
+    w = _kernels._width(np.dtype(dtype).itemsize)
+    if (1 << b) < w:
+        pytest.skip("tile narrower than one vector")
+    for tw0 in sorted({w, 1 << b}):
+        plan = _kernels.make_plan(dtype, 1 << n, kind=1, b=b, s=s, m=m, tw0=tw0, l1_bytes=1024,
+                                  par_min=1)
+        assert (plan[3], plan[8], plan[6], plan[9]) == (b, s, m, tw0)
+        for nthreads in (1, 2, 3):
+            rows = 2 if nthreads == 2 else 1
+            for scale in _scales(dtype, n)[:2]:
+                _run_both(_data(dtype, rows, n), scale, plan, nthreads)
+
+
 @pytest.mark.parametrize("nthreads", [1, 2])
-@pytest.mark.parametrize("n,b,m", [(12, 5, 9), (14, 6, 10), (13, 6, 13)])
-def test_passes_stay_inside_the_counter_array(n, b, m, nthreads):
+@pytest.mark.parametrize("n,b,s,m", [(12, 5, 5, 9), (14, 6, 6, 10), (13, 6, 6, 13),
+                                     (13, 5, 9, 11), (12, 4, 8, 12)])
+def test_passes_stay_inside_the_counter_array(n, b, s, m, nthreads):
     # the kernels index their shared counters without bounds checks: a pass that
     # counts into a slot past _N_COUNTERS corrupts the heap (the second column pass
     # did, at the default plan of 2**26 float64) while the result stays right
     numba.get_num_threads()
-    plan = _kernels.make_plan(np.float64, 1 << n, kind=1, b=b, m=m, par_min=1)
-    prm = np.array([plan[3], plan[1], plan[2], plan[6], plan[4], plan[7]], dtype=np.int64)
+    plan = _kernels.make_plan(np.float64, 1 << n, kind=1, b=b, s=s, m=m, par_min=1)
+    prm = np.array([plan[3], plan[1], plan[2], plan[6], plan[4], plan[7], plan[8], plan[9]],
+                   dtype=np.int64)
     x = np.random.default_rng(0).standard_normal(1 << n)
     want = x.copy()
     _reference.fwht_inplace(want.reshape(1, -1))
@@ -159,14 +186,43 @@ def test_passes_stay_inside_the_counter_array(n, b, m, nthreads):
     assert counter[-1] == 0
 
 
-def test_default_plan_splits_many_column_levels():
-    plan = _kernels.make_plan(np.float64, 1 << 26)
-    assert plan[0] == 1 and plan[3] < plan[6] < 26
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_default_plans_of_large_rows(dtype):
+    itemsize = np.dtype(dtype).itemsize
+    s = (_kernels.SUPER_BYTES // itemsize).bit_length() - 1
+    # a row of exactly one super-block: no super-blocks
+    plan = _kernels.make_plan(dtype, 1 << s)
+    assert plan[0] == 1 and plan[8] == plan[3]
+    # larger rows: super-blocks of SUPER_BYTES, then one column pass ...
+    for n in (s + 1, s + 5, s + _kernels.MAX_ROW_BITS):
+        plan = _kernels.make_plan(dtype, 1 << n)
+        assert plan[0] == 1 and plan[3] < plan[8] == s and plan[6] == n
+    # ... or two, when the levels left are too many for one
+    plan = _kernels.make_plan(dtype, 1 << (s + _kernels.MAX_ROW_BITS + 1))
+    assert plan[8] == s < plan[6] < s + _kernels.MAX_ROW_BITS + 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_default_super_block_plan(dtype, monkeypatch):
+    # the default rule, scaled down: super-blocks of 16 KiB planned like rows
+    monkeypatch.setattr(_kernels, "SUPER_BYTES", 16 << 10)
+    itemsize = np.dtype(dtype).itemsize
+    s = ((16 << 10) // itemsize).bit_length() - 1
+    plan = _kernels.make_plan(dtype, 1 << (s + 4), kind=1, l1_bytes=1024, par_min=1)
+    assert plan[3] < plan[8] == s < plan[6]
+    for nthreads in (1, 2):
+        _run_both(_data(dtype, 1, s + 4), 1.0, plan, nthreads)
 
 
 def test_bad_plan_rejected():
     with pytest.raises(ValueError):
         _kernels.make_plan(np.float64, 1 << 10, kind=1, b=10)
+    with pytest.raises(ValueError):  # super-blocks must leave levels to the column passes
+        _kernels.make_plan(np.float64, 1 << 10, kind=1, b=5, s=10)
+    with pytest.raises(ValueError):
+        _kernels.make_plan(np.float64, 1 << 10, kind=1, b=6, s=5)
+    with pytest.raises(ValueError):  # tile wider than the super-block's rows
+        _kernels.make_plan(np.float64, 1 << 10, kind=1, b=5, s=8, tw0=64)
 
 
 def test_special_values_float64():
