@@ -190,11 +190,13 @@ def test_passes_stay_inside_the_counter_array(n, b, s, m, nthreads):
 def test_default_plans_of_large_rows(dtype):
     itemsize = np.dtype(dtype).itemsize
     s = (_kernels.SUPER_BYTES // itemsize).bit_length() - 1
-    # a row of exactly one super-block: no super-blocks
-    plan = _kernels.make_plan(dtype, 1 << s)
+    first = (_kernels.SUPER_MIN_BYTES // itemsize).bit_length() - 1
+    assert first > s
+    # rows below SUPER_MIN_BYTES: no super-blocks
+    plan = _kernels.make_plan(dtype, 1 << (first - 1))
     assert plan[0] == 1 and plan[8] == plan[3]
     # larger rows: super-blocks of SUPER_BYTES, then one column pass ...
-    for n in (s + 1, s + 5, s + _kernels.MAX_ROW_BITS):
+    for n in (first, s + 5, s + _kernels.MAX_ROW_BITS):
         plan = _kernels.make_plan(dtype, 1 << n)
         assert plan[0] == 1 and plan[3] < plan[8] == s and plan[6] == n
     # ... or two, when the levels left are too many for one
@@ -206,6 +208,7 @@ def test_default_plans_of_large_rows(dtype):
 def test_default_super_block_plan(dtype, monkeypatch):
     # the default rule, scaled down: super-blocks of 16 KiB planned like rows
     monkeypatch.setattr(_kernels, "SUPER_BYTES", 16 << 10)
+    monkeypatch.setattr(_kernels, "SUPER_MIN_BYTES", 64 << 10)
     itemsize = np.dtype(dtype).itemsize
     s = ((16 << 10) // itemsize).bit_length() - 1
     plan = _kernels.make_plan(dtype, 1 << (s + 4), kind=1, l1_bytes=1024, par_min=1)

@@ -46,8 +46,8 @@ Drivers (plain numba loops over the kernels):
   gathers into a small buffer fused with the first radix stage, runs the
   middle stages there and scatters back fused with the last one.  When
   ``m - b`` would exceed ``MAX_ROW_BITS`` (tile rows too short to stream),
-  the column levels are split over two column passes.  Rows larger than
-  ``SUPER_BYTES`` first run pass 1 and the column levels up to ``2**s``
+  the column levels are split over two column passes.  Rows of
+  ``SUPER_MIN_BYTES`` or more first run pass 1 and the column levels up to ``2**s``
   inside super-blocks of ``2**s`` (``_super_work``: one thread per
   super-block, while it is still in the L3 cache); only the levels between
   super-blocks are left to the column passes over the whole row, which read
@@ -699,15 +699,18 @@ BUF_BYTES = 256 << 10
 #: was no faster on two threads than on one (p10 68 vs 62 µs), 1 MiB was
 #: 15 % faster, so smaller transforms stay on one thread.
 PAR_MIN_BYTES = 1 << 20
-#: Rows larger than this (bytes) are transformed in super-blocks of this
-#: size: each thread finishes the levels inside a super-block while it is in
-#: the L3 cache, so only the levels across super-blocks read the row back from
-#: memory (see make_plan).  Measured on 2 Zen 3 cores (32 MiB L3), medians of
-#: 15-21 interleaved calls against the plan without super-blocks: float64
-#: 2**20..2**26 5-25 % faster (2**24: 30.9 vs 32.5 ms), float32 2**21..2**26
-#: 4-11 %; 2 and 8 MiB were no better overall, and two threads' 4 MiB leave
-#: room in smaller L3 caches.
+#: Rows of SUPER_MIN_BYTES or more are transformed in super-blocks of
+#: SUPER_BYTES: each thread finishes the levels inside a super-block while it
+#: is in the L3 cache, so only the levels across super-blocks read the row
+#: back from memory (see make_plan).  Measured on 2 Zen 3 cores (32 MiB L3),
+#: medians of 15-41 interleaved calls against the plan without super-blocks:
+#: float64 2**22..2**26 5-20 % faster (2**24: 30.9 vs 32.5 ms), float32
+#: 2**22..2**26 4-11 %; 2 and 8 MiB super-blocks were no better overall (and
+#: two threads' 4 MiB leave room in smaller L3 caches).  Smaller rows, whose
+#: input and output fit in L3 together, gain nothing: 8 MiB rows were 5-15 %
+#: slower, 16 MiB rows the same.
 SUPER_BYTES = 4 << 20
+SUPER_MIN_BYTES = 16 << 20
 
 _PLANS: dict = {}
 
@@ -748,7 +751,7 @@ def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_b
         kind = 0 if size * itemsize <= SERIAL_MAX_BYTES else 1
     if kind == 0:
         return np.array([0, l1bits, lowbits, 0, 0, par, 0, 0, 0, 0], dtype=np.int64)
-    if s is None and b is None and size * itemsize > SUPER_BYTES:
+    if s is None and b is None and size * itemsize >= max(SUPER_MIN_BYTES, 2 * SUPER_BYTES):
         s = _log2(SUPER_BYTES // itemsize)
     if s is not None and b is None:  # a super-block is planned like a row of its own
         inner = make_plan(dtype, 1 << s, kind=1, l1_bytes=l1_bytes)
