@@ -703,12 +703,13 @@ PAR_MIN_BYTES = 1 << 20
 #: SUPER_BYTES: each thread finishes the levels inside a super-block while it
 #: is in the L3 cache, so only the levels across super-blocks read the row
 #: back from memory (see make_plan).  Measured on 2 Zen 3 cores (32 MiB L3),
-#: medians of 15-41 interleaved calls against the plan without super-blocks:
-#: float64 2**22..2**26 5-20 % faster (2**24: 30.9 vs 32.5 ms), float32
-#: 2**22..2**26 4-11 %; 2 and 8 MiB super-blocks were no better overall (and
-#: two threads' 4 MiB leave room in smaller L3 caches).  Smaller rows, whose
-#: input and output fit in L3 together, gain nothing: 8 MiB rows were 5-15 %
-#: slower, 16 MiB rows the same.
+#: medians of 15-41 interleaved calls against the plan without super-blocks,
+#: the input rewritten before each call as in the benchmark: float64 2**22
+#: 7.4 vs 8.5 ms, 2**24 33.2 vs 34.3 ms, 2**26 171 vs 194 ms; float32 2**24
+#: the same (17.5 vs 17.3 ms), 2**26 71 vs 80 ms.  2 and 8 MiB super-blocks
+#: were no better overall (and two threads' 4 MiB leave room in smaller L3
+#: caches).  Smaller rows, whose input and output fit in L3 together, gain
+#: nothing: 8 MiB rows were 5-15 % slower, 16 MiB rows the same.
 SUPER_BYTES = 4 << 20
 SUPER_MIN_BYTES = 16 << 20
 
