@@ -412,19 +412,22 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
     net = build_model(model, task.n).to(device)
     opt = _optimizer(net, cfg)
 
+    def ball(r):  # indices of the seen points in the Hamming ball of radius r
+        return torch.nonzero(weight <= r).squeeze(1).cpu()
+
     # Degree-Curriculum (Abbe et al.): the smallest ball radius r = k*leap holding data
     radius = task.n
     if cfg.curriculum_leap:
         radius = cfg.curriculum_leap
         while not bool((weight <= radius).any()):
             radius += cfg.curriculum_leap
-    active = torch.nonzero(weight <= radius).squeeze(1).cpu()
+    active = ball(radius)
 
     rows, history = [], {}
     step = 0
 
     def evaluate(epoch: int, train_loss: float):
-        net.train(False)  # torch's evaluation mode (what nn.Module.eval() does)
+        net.train(False)  # torch's evaluation mode: dropout and batch-norm statistics frozen
         row, arrays = evaluator(net)
         for k, v in arrays.items():
             history.setdefault(k, []).append(v)
@@ -446,7 +449,7 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
         rows = state["rows"]
         history = {k: [t.numpy() for t in v] for k, v in state["history"].items()}
         step, radius, start = state["step"], state["radius"], state["epoch"] + 1
-        active = torch.nonzero(weight <= radius).squeeze(1).cpu()
+        active = ball(radius)
         t_start -= state["elapsed"]
         if not quiet:
             tqdm.write(f"{ckpt}: resuming after epoch {start} of {cfg.epochs}")
@@ -489,7 +492,7 @@ def train(task: TaskConfig, model: ModelConfig, cfg: TrainConfig, *, quiet: bool
             break
         if converged:  # next Hamming ball
             radius += cfg.curriculum_leap
-            active = torch.nonzero(weight <= radius).squeeze(1).cpu()
+            active = ball(radius)
         if ckpt is not None and epoch < cfg.epochs - 1 and time.perf_counter() - saved >= cfg.checkpoint_s:
             save(epoch)
             saved = time.perf_counter()

@@ -114,9 +114,7 @@ def _configs(args):
             raise SystemExit("gotu: give --config or --task, not both")
         if args.preset:
             raise SystemExit('gotu: with --config, set the preset inside the file (preset = "quick")')
-        if args.model:
-            raise SystemExit('gotu: with --config, set the model inside the file ([model] kind = "rf_relu")')
-        if "kind" in over["model"]:
+        if args.model or "kind" in over["model"]:
             raise SystemExit('gotu: with --config, set the model inside the file ([model] kind = "rf_relu")')
         d = load_config(args.config).to_dict()
         for t in ("task", "model", "train"):

@@ -56,9 +56,6 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "RunConfig":
-        unknown = set(d) - {"preset", "task", "model", "train"}
-        if unknown:
-            raise ValueError(f"unknown top-level keys {sorted(unknown)}; use tables [task], [model], [train]")
         _check_tables(d)
         return cls(_build(TaskConfig, d.get("task", {}), "task"), _build(ModelConfig, d.get("model", {}), "model"),
                    _build(TrainConfig, d.get("train", {}), "train"), d.get("preset", "custom"))
@@ -68,6 +65,9 @@ class RunConfig:
 
 
 def _check_tables(d: dict, where: str = "the config") -> None:
+    unknown = set(d) - {"preset", "task", "model", "train"}
+    if unknown:
+        raise ValueError(f"{where}: unknown top-level keys {sorted(unknown)}; use tables [task], [model], [train]")
     for t in ("task", "model", "train"):
         if not isinstance(d.get(t, {}), dict):
             raise ValueError(f"{where}: {t} must be a table [{t}], got {d[t]!r}")
@@ -161,9 +161,6 @@ def resolve(task="2parity", model="mlp", preset="paper", *, task_overrides=None,
 def load_config(path) -> RunConfig:
     """Read a user's run TOML (see the module docstring) into a resolved :class:`RunConfig`."""
     d = _read_toml(path)
-    unknown = set(d) - {"preset", "task", "model", "train"}
-    if unknown:
-        raise ValueError(f"{path}: unknown top-level keys {sorted(unknown)}; use [task], [model], [train]")
     _check_tables(d, str(path))
     task_tab, model_tab, train_tab = d.get("task", {}), d.get("model", {}), d.get("train", {})
     name = task_tab.get("name")
