@@ -126,11 +126,16 @@ def iter_points(n: int, chunk: int = 1 << 16, dtype=np.int8) -> Iterator[tuple[i
         yield start, index_to_point(idx, n, dtype=dtype)
 
 
-def check_coordinate(i, n: int) -> int:
-    """``i`` as an int, checked to be a coordinate ``0 <= i < n`` (an integer, not a float or bool)."""
+def _integer(i) -> int:
+    # a coordinate is an int or numpy integer, never a float or bool
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
         raise TypeError(f"coordinates are integers, got {i!r}")
-    i = int(i)
+    return int(i)
+
+
+def check_coordinate(i, n: int) -> int:
+    """``i`` as an int, checked to be a coordinate ``0 <= i < n`` (an integer, not a float or bool)."""
+    i = _integer(i)
     if not 0 <= i < n:
         raise ValueError(f"coordinate {i} is out of range for n = {n} (use 0 <= i < n)")
     return i
@@ -178,9 +183,7 @@ def set_to_mask(s: Iterable[int]) -> int:
     """Bitmask of a set of coordinates: ``{0, 2} -> 0b101``."""
     mask = 0
     for k in s:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"coordinates are integers, got {k!r}")
-        k = int(k)
+        k = _integer(k)
         if k < 0:
             raise ValueError(f"coordinates are >= 0, got {k}")
         mask |= 1 << k

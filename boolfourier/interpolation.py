@@ -76,6 +76,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cube
+from ._memory import check_dense
 from .domains import Domain, as_domain, compress_index, expand_index
 from .function import BooleanFunction
 from .spectrum import _terms_text
@@ -283,8 +284,6 @@ def _lift(core: BooleanFunction, variables, n: int, method, seconds, info, *, al
             "evaluate(x) on points, coefficients() or polynomial(), or the core function on "
             "the relevant variables"
         )
-    from ._memory import check_dense
-
     check_dense(n, what="the interpolant")
     if len(variables) == n:
         vals = core.values
@@ -492,8 +491,6 @@ def _reduce_problem(t: _Target, dom: Domain, junta: bool):
             f"the problem depends on {len(variables)} coordinates, too many for an exact solve; "
             "use a target/domain on fewer coordinates"
         )
-    from ._memory import check_dense
-
     # the values, the mask and the solvers' working copies of 2**k entries
     check_dense(len(variables), copies=4, what="the min-degree problem on the relevant coordinates")
     vals = t.on(variables)
@@ -1432,8 +1429,6 @@ def interpolate_report(target, seen=None, method="auto", *, unseen=None, n=None,
         err = GotuError(0.0, 0.0, 0.0)
     else:  # on the coordinates of both (the domain may name some the MDI does not depend on)
         union = tuple(sorted(set(variables) | dom.variables))
-        from ._memory import check_dense
-
         check_dense(len(union), copies=4, what="the GOTU errors on the relevant coordinates")
         on_union = compress_index(expand_index(np.arange(1 << len(union), dtype=np.int64), union), variables)
         target_on_union = vals if union == tuple(variables) else t.on(union)
