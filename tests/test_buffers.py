@@ -97,3 +97,57 @@ def test_fwht_results_survive_later_calls(monkeypatch):
     for i in (0, 2, 3):
         np.testing.assert_allclose(ys[i - (i > 1)], naive.wht(xs[i]), rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(later, 3 * naive.wht(xs[0]), rtol=1e-12, atol=1e-9)
+
+
+_FORK_SCRIPT = """
+import os
+import numpy as np
+from boolfourier.transform import _buffers
+
+N = _buffers.MIN_BYTES // 8
+y = _buffers.empty((N,), np.float64)
+y[:] = 1.0
+addr = y.ctypes.data
+pid = os.fork()
+if pid == 0:  # a child writing its inherited copy of a result
+    y[:] = 0.0
+    os._exit(0)
+os.waitpid(pid, 0)
+print("parent's result kept:", bool((y == 1.0).all()))
+
+del y  # the retained buffer is free now, in the parent and in any child forked from here
+r1, w1 = os.pipe()
+r2, w2 = os.pipe()
+pid = os.fork()
+if pid == 0:  # the child takes the free buffer for its own result ...
+    mine = _buffers.empty((N,), np.float64)
+    mine[:] = 3.0
+    os.write(w1, b"x")
+    os.read(r2, 1)  # ... and holds it while the parent takes the same buffer
+    os._exit(2 if mine.ctypes.data != addr else 0 if (mine == 3.0).all() else 1)
+os.read(r1, 1)
+ours = _buffers.empty((N,), np.float64)
+ours[:] = 5.0
+os.write(w2, b"x")
+_, status = os.waitpid(pid, 0)
+print("child's result kept:", os.waitstatus_to_exitcode(status))
+print("parent's reused:", ours.ctypes.data == addr, bool((ours == 5.0).all()))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_forked_processes_do_not_share_result_memory():
+    # the mapping must be private (copy-on-write across fork, like numpy memory): with
+    # a shared one a child's writes, or its reuse of the retained buffer, changed the
+    # parent's arrays and the other way round
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [
+        "parent's result kept: True",
+        "child's result kept: 0",
+        "parent's reused: True True",
+    ]

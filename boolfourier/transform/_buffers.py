@@ -8,8 +8,9 @@ one before asking for the next, so the memory of the *most recent* large
 output is kept here and handed out again once no array refers to it.
 
 Safety rests on numpy's view rule: every view of an array made over a
-foreign buffer keeps that array (its ``base``) alive.  The buffer here is an
-anonymous ``mmap`` that only this module holds; the one ndarray made over it
+foreign buffer keeps that array (its ``base``) alive.  The buffer here is a
+private anonymous ``mmap`` that only this module holds (copy-on-write across
+``fork``, like numpy's own memory); the one ndarray made over it
 (``root``) is tracked by a weak reference, and the memory is reused only when
 that weak reference is dead, i.e. when no array, view or exported buffer
 can still reach it.  A lock makes take-and-reuse atomic between threads.
@@ -45,7 +46,17 @@ def _enabled() -> bool:
 
 
 def _new_mapping(nbytes: int) -> mmap.mmap:
-    mem = mmap.mmap(-1, nbytes)
+    # Private, not Python's default MAP_SHARED: a shared mapping is inherited
+    # as *shared* memory by forked children, so a child writing its copy of a
+    # result (or reusing the retained buffer for its own) would change the
+    # parent's arrays.  A private mapping is copy-on-write across fork, like
+    # numpy's own memory, and is also the kind that gets transparent huge pages
+    # (shared anonymous memory is shmem, with huge pages usually off).
+    flags = getattr(mmap, "MAP_PRIVATE", None)
+    if flags is None:  # pragma: no cover - Windows: private to the process anyway
+        mem = mmap.mmap(-1, nbytes)
+    else:
+        mem = mmap.mmap(-1, nbytes, flags=flags | mmap.MAP_ANONYMOUS)
     if hasattr(mem, "madvise") and hasattr(mmap, "MADV_HUGEPAGE"):
         try:  # transparent huge pages: 512x fewer faults on first touch
             mem.madvise(mmap.MADV_HUGEPAGE)
