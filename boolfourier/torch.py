@@ -205,7 +205,9 @@ def _check(t, dim, norm, name):
             f"{name} needs a tensor with at least one dimension; got a 0-d tensor "
             "(wrap it: t.reshape(1))"
         )
-    if isinstance(dim, bool) or not hasattr(dim, "__index__") or not -t.dim() <= dim.__index__() < t.dim():
+    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+        raise TypeError(f"dim must be an integer, got {dim!r}")
+    if not -t.dim() <= dim.__index__() < t.dim():
         raise ValueError(f"dim {dim!r} is out of range for a tensor with {t.dim()} dimension(s)")
     dim = dim.__index__()  # numpy integers too, as boolfourier.fwht's axis
     dim %= t.dim()
@@ -280,7 +282,7 @@ def fwht(t, dim=-1, norm="backward"):
     ------
     TypeError
         If ``t`` is not a tensor, or its dtype is integer, bool, complex or
-        another floating type.
+        another floating type, or ``dim`` is not an integer.
     ValueError
         If the length along ``dim`` is not a power of two, ``t`` is 0-d,
         ``dim`` is out of range or ``norm`` is unknown.

@@ -188,9 +188,10 @@ def test_workers(workers):
 
 
 @pytest.mark.parametrize("workers", [0, 1.5, "2"])
-def test_bad_workers(workers):
+@pytest.mark.parametrize("shape", [(4,), (0, 4)])  # checked for an empty batch too
+def test_bad_workers(workers, shape):
     with pytest.raises(ValueError, match="workers"):
-        fwht(np.ones(4), workers=workers)
+        fwht(np.ones(shape), workers=workers)
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -207,6 +208,14 @@ def test_zero_dim_and_bad_axis_and_norm():
         fwht(np.float64(1.0))
     with pytest.raises(ValueError, match="axis"):
         fwht(np.ones((2, 4)), axis=2)
+    fwht(np.ones(4)), ifwht(np.ones(4))  # (1-d calls of a size seen before take a fast path)
+    for a in (np.ones((2, 4)), np.ones(4)):
+        for axis in (-1.0, 1.0, "x", None, (0,), True):  # -1.0 == -1 once slipped through
+            with pytest.raises(TypeError, match="axis must be an integer"):
+                fwht(a, axis=axis)
+            with pytest.raises(TypeError, match="axis must be an integer"):
+                ifwht(a, axis=axis)
+    np.testing.assert_array_equal(fwht(np.ones((2, 4)), axis=np.int64(0)), fwht(np.ones((2, 4)), axis=0))
     with pytest.raises(ValueError, match="norm"):
         fwht(np.ones(4), norm="unitary")
     with pytest.raises(ValueError, match="norm"):

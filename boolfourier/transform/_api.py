@@ -101,8 +101,10 @@ def _transform(a, axis, scale_mode, overwrite_x, workers, name, norm):
             f"integer input is transformed exactly, so {name} supports it only without "
             f"scaling (norm={unscaled!r}); cast to float64 (a.astype(np.float64)) for norm={norm!r}"
         )
-    if axis != -1:
-        if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+    if axis != -1 or type(axis) is not int:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"axis must be an integer, got {axis!r}")
+        if not -ndim <= axis < ndim:
             raise ValueError(
                 f"axis {axis!r} is out of range for an array with {ndim} dimension(s)"
             )
@@ -115,11 +117,11 @@ def _transform(a, axis, scale_mode, overwrite_x, workers, name, norm):
         )
     last = axis == -1 or axis == ndim - 1
     xm = x if last else np.moveaxis(x, axis, -1)
-    if xm.size == 0:
-        return np.array(x, dtype=dt, copy=True)
     scale = _scale(scale_mode, n_points)
-    before = None if workers is None else _set_threads(workers)
+    before = None if workers is None else _set_threads(workers)  # checks workers
     try:
+        if xm.size == 0:
+            return np.array(x, dtype=dt, copy=True)
         if overwrite_x and x.dtype == dt and xm.flags.c_contiguous and xm.flags.writeable:
             buf = xm  # in the caller's memory
             _inplace(buf.reshape(-1, n_points), scale)
@@ -201,8 +203,8 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
         ``axis`` is out of range or ``norm`` is unknown.
     TypeError
         For unsupported dtypes (complex, float16, bool, small or unsigned
-        integers), and for integer input with ``norm`` other than
-        ``"backward"``.
+        integers), for integer input with ``norm`` other than
+        ``"backward"``, and for an ``axis`` that is not an integer.
 
     Notes
     -----
@@ -212,8 +214,9 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     does: with int64 this cannot happen while ``N * max|a| < 2**63``.
     NaN and infinity propagate as IEEE arithmetic dictates (a NaN in a row
     makes every output of that row NaN).  ``fwht`` is its own inverse up to
-    the factor ``N``: ``ifwht(fwht(a, norm=m), norm=m) == a`` for float input
-    and every ``m`` (integers: ``ifwht(fwht(a), norm="forward") == N * a``).
+    the factor ``N``: ``ifwht(fwht(a, norm=m), norm=m)`` is ``a`` up to
+    rounding for float input and every ``m`` (integers, exactly:
+    ``ifwht(fwht(a), norm="forward") == N * a``).
 
     Outputs of 16 MiB and more live in a memory mapping that is kept after
     the caller drops the array and reused by the next large call (a fresh
@@ -231,7 +234,8 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     >>> fwht(np.array([1.0, -1.0, -1.0, 1.0]), norm="forward")  # x0*x1
     array([0., 0., 0., 1.])
     """
-    if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
+    if (type(a) is np.ndarray and a.ndim == 1 and axis == -1 and type(axis) is int
+            and not overwrite_x and workers is None):
         small = _SMALL.get((a.dtype, a.shape[0], norm)) if type(norm) is str else None
         if small is not None:
             flags = a.flags
@@ -247,8 +251,8 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     Since ``H @ H = N I``, the inverse of :func:`fwht` is the same transform
     with the normalisation on the other side: ``"backward"`` (default)
     returns ``H a / N``, ``"forward"`` returns ``H a`` and ``"ortho"``
-    returns ``H a / sqrt(N)``.  So ``ifwht(fwht(a, norm=m), norm=m) == a``
-    for every mode ``m``; with ``norm="forward"``, ``ifwht`` turns Fourier
+    returns ``H a / sqrt(N)``.  So ``ifwht(fwht(a, norm=m), norm=m)`` gives
+    back ``a`` (up to rounding) for every mode ``m``; with ``norm="forward"``, ``ifwht`` turns Fourier
     coefficients back into function values.
 
     Parameters and errors are those of :func:`fwht`, except that integer
@@ -261,7 +265,8 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     >>> ifwht(np.array([0.0, 0.0, 0.0, 1.0]), norm="forward")  # values of x0*x1
     array([ 1., -1., -1.,  1.])
     """
-    if type(a) is np.ndarray and a.ndim == 1 and axis == -1 and not overwrite_x and workers is None:
+    if (type(a) is np.ndarray and a.ndim == 1 and axis == -1 and type(axis) is int
+            and not overwrite_x and workers is None):
         small = _SMALL.get((a.dtype, a.shape[0], _INVERSE_NORM.get(norm))) if type(norm) is str else None
         if small is not None:
             flags = a.flags
