@@ -503,12 +503,20 @@ class Domain:
 
     @property
     def radius(self) -> int | None:
-        """The radius ``k`` of a Hamming ball (``kind == "ball"``), else None.
+        """The radius ``k`` when the domain is a Hamming ball, else None: a ball about
+        its centre ``c`` (``kind == "ball"``), or about ``-c`` (``kind == "shells"`` with
+        the distances ``n - k, ..., n`` from ``c``, such as ``weight(x) >= 3``).
 
         >>> Domain.from_expression("weight(x) < 3", n=40).radius
         2
+        >>> Domain.from_expression("weight(x) >= 3", n=40).radius
+        37
         """
-        return int(np.count_nonzero(self._data[0])) - 1 if self._kind == "ball" else None
+        if self._kind not in _SHELLS:
+            return None
+        allowed = self._data[0]
+        k = int(np.count_nonzero(allowed)) - 1
+        return k if self._kind == "ball" or allowed[self._n - k:].all() else None
 
     @property
     def variables(self) -> frozenset:

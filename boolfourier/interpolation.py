@@ -124,7 +124,8 @@ METHODS = (
 #: Singular values below this (the stage matrices have norm <= 1) count as zero.
 _RANK_TOL = 1e-9
 
-#: Relative tolerance of the invariance tests of the junta reduction.
+#: Relative tolerance of the invariance tests (junta reduction, symmetric path), of the
+#: spread max f - min f of the values (see _spread).
 _INVARIANCE_RTOL = 1e-12
 
 
@@ -417,10 +418,20 @@ def _resolve(target, seen, *, unseen=None):
     return t, dom, t.n
 
 
+def _spread(values: np.ndarray) -> float:
+    """``max - min`` of the values: the scale of the invariance tests.
+
+    The MDI is linear and commutes with adding a constant, so its decisions
+    must not depend on the units or on an offset: a scale of ``max|f|`` with
+    a floor of 1 dropped the coordinates of ``1e-13*x0*x1 + 1e-13*x2`` and the
+    ``0.4*x1*x2`` of ``1e12 + 0.4*x1*x2``, returning non-interpolants.
+    """
+    return float(np.max(values) - np.min(values)) if values.size else 0.0
+
+
 def _invariant_bits(values: np.ndarray, mask: np.ndarray | None, k: int) -> list:
     """Coordinates ``t < k`` under whose flip both ``values`` and ``mask`` are invariant."""
-    scale = float(np.max(np.abs(values))) if values.size else 0.0
-    atol = _INVARIANCE_RTOL * max(scale, 1.0)
+    atol = _INVARIANCE_RTOL * _spread(values)
     out = []
     for t in range(k):
         v = values.reshape(-1, 2, 1 << t)
@@ -444,14 +455,13 @@ def _ball_low_degree(t: _Target, dom: Domain):
     is the target itself: this answers at any ``n``, where the ball depends on
     every coordinate and cannot be tabulated.
     """
-    if dom.kind != "ball" or t.expr is None:
+    if dom.radius is None or t.expr is None:  # (a ball about any centre)
         return None
     tv = tuple(sorted(t.variables))
     if len(tv) > MAX_LOW_DEGREE_VARIABLES:
         return None
     vals = t.on(tv)
-    c = _forward(vals)
-    degree = _degree_of(c, 1e-12 * max(float(np.max(np.abs(c))), 1e-300))
+    degree = _degree_of(_forward(vals))
     return (tv, vals) if degree <= dom.radius else None
 
 
@@ -581,7 +591,11 @@ def _chi(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return 1.0 - 2.0 * par
 
 
-def _degree_of(c: np.ndarray, tol: float) -> int:
+def _degree_of(c: np.ndarray) -> int:
+    """Degree of the coefficient vector ``c``, rounding noise aside: coefficients up to
+    1e-12 of the largest non-constant one are zero.  (Not of ``max|c|``, which a large
+    constant term inflates: the degree of ``1e12 + 0.4*x1*x2`` came out as 0.)"""
+    tol = 1e-12 * float(np.max(np.abs(c[1:]), initial=0.0))
     nz = np.flatnonzero(np.abs(c) > tol)
     return int(cube.popcount(nz).max()) if nz.size else 0
 
@@ -592,10 +606,8 @@ def _degree_bound(values):
     The MDI's degree is at most the target's (the target interpolates itself).
     """
     k = int(values.shape[0]).bit_length() - 1
-    c = _forward(values)
-    scale = max(float(np.max(np.abs(c))), 1e-300)
     dims = np.cumsum([math.comb(k, j) for j in range(k + 1)])
-    return _degree_of(c, 1e-12 * scale), dims
+    return _degree_of(_forward(values)), dims
 
 
 def _feasible_degree(values, seen, k, d_hi, dims, budget):
@@ -794,8 +806,7 @@ def _symmetric_tables(values, seen, k):
     w = cube.degrees(k)
     rep = np.array([(1 << j) - 1 for j in range(k + 1)], dtype=np.int64)
     phi, sig = values[rep], seen[rep]
-    scale = max(float(np.max(np.abs(values))), 1.0)
-    if np.max(np.abs(values - phi[w])) > _INVARIANCE_RTOL * scale:
+    if np.max(np.abs(values - phi[w])) > _INVARIANCE_RTOL * _spread(values):
         return None
     if not np.array_equal(seen, sig[w]):
         return None

@@ -218,6 +218,16 @@ def test_weight_predicates_become_hamming_shells(text, kind, describe):
     np.testing.assert_array_equal(big.contains(reps), parse(text).evaluate(reps))
 
 
+@pytest.mark.parametrize("text", [t for t, _, _ in WEIGHT_PREDICATES])
+def test_radius_is_that_of_a_ball_about_any_centre(text):
+    # by brute force: the domain is a ball of radius r about some point iff radius == r
+    d = Domain.from_expression(text, 7)
+    x = points(7)
+    balls = {r for r in range(8) for c in (x[0], x[-1])
+             if np.array_equal(d.mask, np.count_nonzero(x != c, axis=1) <= r)}
+    assert {d.radius} - {None} == balls
+
+
 def test_predicates_reading_coordinates_stay_expressions():
     for text in ("weight(x) <= 3 and x0 == 1", "weight(4) <= 1", "cyclic(2) >= 0"):
         assert Domain.from_expression(text, 8).kind == "expression"

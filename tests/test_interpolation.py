@@ -576,3 +576,58 @@ def test_canonical_holdout_error_checks_its_target(bad):
         canonical_holdout_error(bad, 0)
     with pytest.raises(TypeError, match="integers"):
         canonical_holdout_error([1.0, -1.0], 0.5)
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e-7, 1.0, 1e9])
+def test_the_mdi_is_linear_whatever_the_units(scale):
+    # the MDI is linear in f, so its decisions (junta reduction, symmetric path, degree
+    # bound) must not depend on the units: at 1e-13 an absolute floor of 1 in the
+    # invariance test dropped x2 and returned a non-interpolant
+    rng = np.random.default_rng(7)
+    seen = ~Domain.subcube({0: -1, 1: -1}, 3)
+    f = BooleanFunction.from_expression("x0*x1 + x2", 3)
+    g = min_degree_interpolator(f * scale, seen)
+    np.testing.assert_allclose(g.values / scale, _poly(3, {(0,): 1, (1,): 1, (2,): 1, (): -1}),
+                               rtol=0, atol=1e-12)
+    # a random target on a symmetric seen set is not symmetric at any scale
+    w = np.array([bin(i).count("1") for i in range(16)])
+    v, sym_seen = rng.standard_normal(16), (w <= 1) | (w == 3)
+    g = min_degree_interpolator(v * scale, sym_seen)
+    assert g.method == "general"
+    np.testing.assert_allclose(g.values / scale, naive.interp_mdi_bruteforce(v, sym_seen), atol=1e-9)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6, 1e12])
+def test_the_mdi_commutes_with_adding_a_constant(offset):
+    # MDI(f + C) = MDI(f) + C: a scale of max|f| made 1e12 + 0.4*x1*x2 (seen: x0 == 1)
+    # look constant, and its MDI came back as 1e12 (0.8 off on the seen set)
+    f = BooleanFunction.from_expression(f"{offset!r} + 0.4*x1*x2", 3)
+    g = min_degree_interpolator(f, Domain.from_expression("x0 == 1", 3))
+    np.testing.assert_allclose(g.values - offset, f.values - offset, rtol=0, atol=1e-3)
+    # degree 2 > radius 1: on a Hamming ball the target is not its own MDI, at any n
+    ball = Domain.hamming_ball(1, 8)
+    g8 = min_degree_interpolator(f"{offset!r} + 0.4*x1*x2", ball)
+    ref = naive.interp_mdi_bruteforce(BooleanFunction.from_expression("0.4*x1*x2", 8).values,
+                                      ball.mask)
+    np.testing.assert_allclose(g8.values - offset, ref, rtol=0, atol=1e-3)
+    g40 = min_degree_interpolator(f"{offset!r} + 0.4*x1*x2", Domain.hamming_ball(2, 40))
+    assert g40.method == "hamming_ball"  # degree 2 <= radius 2: the target itself
+    with pytest.raises(ValueError, match="40 coordinates"):  # radius 1: no closed form at n = 40
+        min_degree_interpolator(f"{offset!r} + 0.4*x1*x2", Domain.hamming_ball(1, 40))
+
+
+def test_a_ball_is_a_ball_however_it_was_built():
+    # weight(x) >= 3 is the ball of radius 37 about -1^40; built from the predicate it is
+    # a "shells" domain, and the closed form applied only to kind "ball" (refused at n = 40)
+    shells = Domain.from_expression("weight(x) >= 3", 40)
+    ball = Domain.hamming_ball(37, 40, center=-np.ones(40))
+    assert shells.kind == "shells" and shells.radius == ball.radius == 37 and shells.size == ball.size
+    for seen in (shells, ball):
+        g = min_degree_interpolator("x0*x1 - x5", seen)
+        assert g.method == "hamming_ball" and g.polynomial() == "-x5 + x0*x1"
+    r = interpolate_report("x0*x1", unseen="weight(x) <= 2", n=40)
+    assert r["method"] == "hamming_ball" and r["mdi"] == "x0*x1"
+    # the dense solver agrees where it can run
+    small = min_degree_interpolator("x0*x1 - x5", Domain.from_expression("weight(x) >= 3", 8))
+    np.testing.assert_allclose(small.values, BooleanFunction.from_expression("x0*x1 - x5", 8).values,
+                               atol=1e-9)
