@@ -210,3 +210,43 @@ def test_repeated_monomials_count_once_and_coordinates_are_integers():
     assert est.value[1] == pytest.approx(1.0)  # W^1 of x0 is 1, not 2 or 3
     with pytest.raises(TypeError, match="integers"):
         estimate_influences(lambda x: x[:, 0], 2, coords=[0.7], samples=10, rng=0)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e7, 1e8])
+def test_standard_errors_do_not_depend_on_an_offset(offset):
+    # sum(v**2) - m*mean**2 cancelled catastrophically for |mean| >> std: at 1e7 the
+    # standard error of E[f] was 2.5x too small, at 1e8 7x too large
+    f = lambda x: offset + x[:, 0]  # noqa: E731
+    est = estimate_coefficients(f, [0, 1], 10, samples=100_000, rng=0)
+    base = estimate_coefficients(lambda x: x[:, 0], [0], 10, samples=100_000, rng=0)
+    np.testing.assert_allclose(est.stderr[0], base.stderr[0], rtol=1e-6)  # same points
+    assert abs(est.value[0] - offset) < Z * est.stderr[0]
+    assert abs(est.value[1] - 1.0) <= Z * est.stderr[1]  # (f * x0 = offset*x0 + 1)
+    # Stab_rho[c + x0] = c**2 + rho: the products are ~c**2 with a spread ~c
+    rho = 0.5
+    st = estimate_noise_stability(f, rho, 10, samples=50_000, rng=1)
+    x = np.where(np.random.default_rng(2).random((200_000, 2)) < 0.5, 1.0, -1.0)  # Var of f(x)f(y)
+    y0 = np.where(np.random.default_rng(3).random(200_000) < (1 - rho) / 2, -x[:, 0], x[:, 0])
+    want_se = np.std((offset + x[:, 0]) * (offset + y0)) / np.sqrt(50_000)
+    if offset:
+        assert 0.9 < st.stderr / want_se < 1.1
+    assert abs(st.value - (offset**2 + rho)) < Z * st.stderr + 1e-9 * offset**2
+    # influences: the flip differences are exactly 1 for x0 and 0 elsewhere, at any offset
+    inf = estimate_influences(f, 10, coords=[0, 1], samples=1000, rng=0)
+    assert inf.value.tolist() == [1.0, 0.0] and inf.stderr.tolist() == [0.0, 0.0]
+    tot = estimate_total_influence(f, 10, samples=1000, rng=0)
+    assert (tot.value, tot.stderr) == (1.0, 0.0)
+
+
+def test_a_callable_returning_nan_is_refused():
+    def f(x):
+        y = x[:, 0].astype(float)
+        y[::97] = np.nan
+        return y
+
+    for est in (lambda: estimate_coefficients(f, [1], 5, samples=1000, rng=0),
+                lambda: estimate_influences(f, 5, samples=1000, rng=0),
+                lambda: estimate_noise_stability(f, 0.5, 5, samples=1000, rng=0),
+                lambda: estimate_degree_weights(f, [1], 5, samples=1000, rng=0)):
+        with pytest.raises(ValueError, match="NaN or infinity at 11 of 1000 points"):
+            est()
