@@ -50,7 +50,8 @@ def analyze_report(
         ``{"monomial", "mask", "coefficient"}``), ``degree_profile``
         (``W^0..W^n``), ``influences``, ``total_influence``,
         ``noise_stability`` (list of ``{"rho", "value"}``) and
-        ``relevant_variables``.
+        ``relevant_variables`` (the coordinates of the monomials with a
+        coefficient above ``tol``: those of ``polynomial``).
 
     Examples
     --------
@@ -92,8 +93,18 @@ def analyze_report(
         "influences": [float(v) for v in spec.influences()],
         "total_influence": spec.total_influence(),
         "noise_stability": [{"rho": r, "value": spec.noise_stability(r)} for r in rhos],
-        "relevant_variables": list(spec.relevant_variables(tol)),
+        "relevant_variables": _support_variables(spec.coefficients, tol),
     }
+
+
+def _support_variables(c: np.ndarray, tol: float) -> list[int]:
+    """Coordinates ``i`` with ``|c[S]| > tol`` for some ``S`` containing ``i``.
+
+    (Not ``Inf_i > tol``: influences are squares of coefficients, so ``1e-7*x0``
+    had degree 1 and no relevant variable.)
+    """
+    big = np.abs(c) > tol
+    return [i for i in range(c.shape[0].bit_length() - 1) if big.reshape(-1, 2, 1 << i)[:, 1, :].any()]
 
 
 def _num(x: float) -> str:

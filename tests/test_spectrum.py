@@ -375,3 +375,15 @@ def test_bad_axis_and_nan_order():
     for c in ([np.nan, 1, 2, 3.0], [1, np.nan, 2, 3.0]):
         with pytest.raises(ValueError, match="NaN"):
             top_coefficients(c, 2)
+
+
+@pytest.mark.parametrize("scale", [1e-7, 1.0, 1e6])
+def test_report_relevant_variables_are_those_of_its_polynomial(scale):
+    # the report's tol is on coefficients: 1e-7*x0 had degree 1 and no relevant variable
+    # (the influence 1e-14 fell below the same tol)
+    from boolfourier.report import analyze_report
+
+    r = analyze_report(BooleanFunction.from_expression("x0 + x1*x3", 5) * scale)
+    assert r["degree"] == 2 and r["relevant_variables"] == [0, 1, 3]
+    r = analyze_report(BooleanFunction.from_expression("x0 + 1e-13*x2", 3), tol=1e-12)
+    assert r["relevant_variables"] == [0] and r["polynomial"] == "x0"
