@@ -116,9 +116,10 @@ class BooleanFunction:
             raise ValueError(
                 f"{a.shape[0]} values do not match n = {n} (expected 2**{n} = {1 << n})"
             )
-        if a.dtype != np.float64 or a.flags.writeable or a.base is not None:
-            a = np.array(a, dtype=np.float64)  # our own read-only copy
-            a.setflags(write=False)
+        # always our own read-only copy: a caller's read-only array can be made
+        # writeable again by its owner (setflags), which then changed this function
+        a = np.array(a, dtype=np.float64)
+        a.setflags(write=False)
         _check_finite(a)
         self._n = m
         self._values = a

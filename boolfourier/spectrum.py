@@ -598,9 +598,8 @@ class Spectrum:
                 f"a Spectrum holds one function, got shape {a.shape}; the measure functions "
                 "(degree_profile, influences, ...) take batches (..., 2**n)"
             )
-        if a.flags.writeable or a.dtype != np.float64 or a.base is not None:
-            a = np.array(a, dtype=np.float64)
-            a.setflags(write=False)
+        a = np.array(a, dtype=np.float64)  # our own copy, as in BooleanFunction
+        a.setflags(write=False)
         self._c = a
         self._n = n
         self._prof = None

@@ -27,6 +27,7 @@ from boolfourier.function import (
     threshold,
     tribes,
 )
+from boolfourier.spectrum import Spectrum
 
 CONVENTIONS = json.loads((pathlib.Path(__file__).parent / "conventions.json").read_text())
 HAS_EXPR = importlib.util.find_spec("boolfourier.expr") is not None
@@ -311,6 +312,15 @@ def test_immutable():
     assert g.values[0] == 1.0
     with pytest.raises(TypeError):
         hash(f)
+    # also a read-only one, which its owner can make writeable again
+    v = np.array([1.0, -1.0, -1.0, 1.0])
+    v.setflags(write=False)
+    g, s = BooleanFunction(v), Spectrum(v)
+    g.spectrum()
+    v.setflags(write=True)
+    v[3] = 5.0
+    assert g.values.tolist() == [1.0, -1.0, -1.0, 1.0] and g.spectrum().coefficients[3] == 1.0
+    assert s.coefficients[3] == 1.0 and s.mean == 1.0
 
 
 def test_repr_and_conveniences():
