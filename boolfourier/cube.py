@@ -165,6 +165,15 @@ def index_to_point(index, n: int, dtype=np.int8) -> np.ndarray:
     return (1 - 2 * bits.astype(np.int8)).astype(dtype, copy=False)
 
 
+def check_pm1(x: np.ndarray) -> None:
+    """Raise ValueError unless every entry of ``x`` is ``+1`` or ``-1``."""
+    if x.size and not np.all((x == 1) | (x == -1)):
+        raise ValueError(
+            "points must have entries +1 or -1 (for 0/1 bits b use 1 - 2*b, "
+            "so that bit 1 means x = -1)"
+        )
+
+
 def point_to_index(x) -> np.ndarray:
     """Indices of points ``x`` (shape ``(..., n)``, entries ±1); inverse of :func:`index_to_point`."""
     x = np.asarray(x)
@@ -173,8 +182,7 @@ def point_to_index(x) -> np.ndarray:
     n = x.shape[-1]
     if n > 63:
         raise ValueError(f"indices hold at most 63 coordinates here, got n = {n}")
-    if not np.all((x == 1) | (x == -1)):
-        raise ValueError("points must have entries +1 or -1 (use (1 - 2*b) for 0/1 bits)")
+    check_pm1(x)
     bits = (x == -1).astype(np.int64)
     return bits @ (np.int64(1) << np.arange(n, dtype=np.int64))
 

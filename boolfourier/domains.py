@@ -658,8 +658,7 @@ class Domain:
             raise ValueError(
                 f"points must have shape (m, {self._n}), got {np.asarray(points).shape}"
             )
-        if x.size and not np.all((x == 1) | (x == -1)):
-            raise ValueError("points must have entries +1 or -1 (use 1 - 2*b for 0/1 bits)")
+        cube.check_pm1(x)
         out = self._contains(x)
         return out[0] if single else out
 

@@ -65,7 +65,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .cube import check_n, iter_points, points
+from .cube import check_n, check_pm1, iter_points, points
 
 __all__ = [
     "MAX_DEPTH",
@@ -646,11 +646,7 @@ def _as_points(X) -> np.ndarray:
         )
     if x.ndim == 0:
         raise ValueError("points need at least one axis: shape (n,) or (m, n)")
-    if x.size and not np.all((x == 1) | (x == -1)):
-        raise ValueError(
-            "points must have entries +1 or -1 (for 0/1 bits b use 1 - 2*b, "
-            "so that bit 1 means x = -1)"
-        )
+    check_pm1(x)
     return x
 
 

@@ -254,6 +254,7 @@ class JuntaFunction(_JuntaView):
         x = np.asarray(x)
         if x.ndim == 0 or x.shape[-1] != self.n:
             raise ValueError(f"points must have shape (..., {self.n}), got {x.shape}")
+        cube.check_pm1(x)  # every coordinate, not only those the function reads
         if not self.variables:
             return np.full(x.shape[:-1], self.core.values[0])
         return self.core.values[cube.point_to_index(x[..., list(self.variables)])]
@@ -1305,11 +1306,15 @@ def _gotu_arrays(pred, target, unseen_mask):
         raise ValueError(
             "the unseen set is empty, so the GOTU error is undefined; check the domain"
         )
+    if not np.isfinite(target).all():
+        raise ValueError("the target has NaN or infinite values")
     sgn_p = np.where(pred >= 0, 1.0, -1.0)
     sgn_t = np.where(target >= 0, 1.0, -1.0)
     unseen_mse = diff2[..., unseen_mask].mean(axis=-1)
     cube_mse = diff2.mean(axis=-1)
     sign = (sgn_p != sgn_t)[..., unseen_mask].mean(axis=-1)
+    # a NaN prediction (a diverged run) has no sign: NaN, like its MSE (it counted as -1)
+    sign = np.where(np.isnan(pred[..., unseen_mask]).any(axis=-1), np.nan, sign)
     def sc(v):
         return float(v) if np.ndim(v) == 0 else v
     return GotuError(sc(unseen_mse), sc(cube_mse), sc(sign))
@@ -1330,7 +1335,8 @@ def gotu_error(prediction, target, unseen) -> GotuError:
     -------
     GotuError
         ``unseen_mse``, ``cube_mse`` and ``unseen_sign_error``, each a float
-        or an array of shape ``prediction.shape[:-1]``.
+        or an array of shape ``prediction.shape[:-1]``; NaN for a prediction
+        with NaN values (e.g. a step of a diverged run).
 
     Examples
     --------

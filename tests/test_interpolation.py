@@ -367,6 +367,13 @@ def test_gotu_error_matches_naive_and_batches():
         gotu_error(f, f, np.zeros(16, bool))
     with pytest.raises(ValueError, match="last axis"):
         gotu_error(np.zeros(8), f, unseen)
+    # a diverged step (NaN) has NaN errors, the sign error included (it was a silent 0.5)
+    hist = np.stack([f, np.full(16, np.nan)])
+    e = gotu_error(hist, f, unseen)
+    assert e.unseen_sign_error[0] == 0.0 and np.isnan(e.unseen_sign_error[1])
+    assert np.isnan(e.unseen_mse[1]) and np.isnan(e.cube_mse[1])
+    with pytest.raises(ValueError, match="target has NaN"):
+        gotu_error(hist[0], hist[1], unseen)
 
 
 # ------------------------------------------------------------------ errors and limits
@@ -631,3 +638,12 @@ def test_a_ball_is_a_ball_however_it_was_built():
     small = min_degree_interpolator("x0*x1 - x5", Domain.from_expression("weight(x) >= 3", 8))
     np.testing.assert_allclose(small.values, BooleanFunction.from_expression("x0*x1 - x5", 8).values,
                                atol=1e-9)
+
+
+def test_junta_function_checks_every_coordinate_of_its_points():
+    g = min_degree_interpolator("x0*x1", unseen=Domain.from_expression("weight(x) > 3", 40))
+    x = Domain.full(40).sample(5, rng=0)
+    np.testing.assert_array_equal(g.evaluate(x), x[:, 0] * x[:, 1])
+    x[2, 17] = 0  # a coordinate the function does not read: still not a point of the cube
+    with pytest.raises(ValueError, match="entries \\+1 or -1"):
+        g.evaluate(x)
