@@ -187,6 +187,19 @@ def test_corrupt_and_half_written_runs(tmp_path):
     (p / "summary.json").write_text(json.dumps({**summary, "finished": True}))
     with pytest.raises(RunDirectoryError, match="disagree"):
         load_run(p)
+    for text in ("[]", "null", "3"):  # valid JSON, not an object (was an AttributeError)
+        (p / "summary.json").write_text(text)
+        with pytest.raises(RunDirectoryError, match="not a JSON object"):
+            load_run(p)
+    with pytest.raises(RunDirectoryError, match="not a run directory \\(it is a file\\)"):
+        load_run(p / "config.toml")
+
+
+def test_out_that_cannot_hold_run_directories(tmp_path):
+    # a file where a directory must go: a clear RunDirectoryError (was a raw NotADirectoryError)
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(RunDirectoryError, match="cannot create the run directory .*choose another --out"):
+        run_experiment(tiny(), tmp_path / "afile", quiet=True)
 
 
 def test_summarize_across_seeds(tmp_path):
@@ -210,7 +223,7 @@ def test_dask_is_optional(tmp_path, monkeypatch):
         run_sweep([tiny()], tmp_path, scheduler="tcp://127.0.0.1:1")
 
 
-def test_dask_sweep_matches_local_runs(tmp_path):
+def test_dask_sweep_matches_local_runs(tmp_path, monkeypatch):
     distributed = pytest.importorskip("dask.distributed")
     configs = [tiny(seed=s) for s in (1, 2)]
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
@@ -218,6 +231,13 @@ def test_dask_sweep_matches_local_runs(tmp_path):
         paths = run_sweep(configs, tmp_path / "dask", scheduler=cluster.scheduler_address)
     assert [p.name for p in paths] == ["seed1", "seed2"]
     local = run_sweep(configs, tmp_path / "local", workers=1, quiet=True)
+    # a relative --out is resolved on the client: workers started in another directory
+    # wrote there, and the client then failed to find the runs
+    monkeypatch.chdir(tmp_path)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        rel = run_sweep(configs[:1], "rel", scheduler=cluster.scheduler_address)
+    assert rel == [tmp_path / "rel" / paths[0].relative_to(tmp_path / "dask")]
     for p, q in zip(paths, local):
         a, b = load_run(p), load_run(q)
         assert a.summary["gotu_error"] == b.summary["gotu_error"]  # same seed, same numbers

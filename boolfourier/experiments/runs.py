@@ -125,7 +125,8 @@ def load_run(path) -> Run:
     """Load a finished run directory; raise :class:`RunDirectoryError` with the reason if it is not one."""
     path = Path(path)
     if not path.is_dir():
-        raise RunDirectoryError(f"{path} is not a run directory (it does not exist)")
+        what = "it is a file" if path.exists() else "it does not exist"
+        raise RunDirectoryError(f"{path} is not a run directory ({what})")
     missing = [f for f in FILES if not (path / f).is_file()]
     leftovers = sorted(p.name for p in path.glob(".*.tmp-*"))
     if missing:
@@ -145,6 +146,9 @@ def load_run(path) -> Run:
         raise
     except (ValueError, OSError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as e:  # toml/json: ValueError
         raise RunDirectoryError(f"{path} is corrupt ({type(e).__name__}: {e}); delete it or rerun with --overwrite") from e
+    if not isinstance(summary, dict):
+        raise RunDirectoryError(f"{path}/summary.json is not a JSON object (corrupt); "
+                                "delete it or rerun with --overwrite")
     if not summary.get("finished"):
         raise RunDirectoryError(f"{path}/summary.json does not mark the run finished; delete it or rerun with --overwrite")
     if len(spectra.get("epochs", ())) != len(metrics.get("epoch", ())):
@@ -179,7 +183,11 @@ def run_experiment(config: RunConfig, out="runs", *, path=None, overwrite: bool 
             print(f"{path}: finished run found, skipped (pass --overwrite to recompute)")
         return run
     made = [p for p in (path, *path.parents) if not p.exists()]  # what a failure must not leave behind
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file in the way, no permission, ...
+        raise RunDirectoryError(f"cannot create the run directory {path} ({e.strerror or e}); "
+                                "choose another --out") from e
     (path / "summary.json").unlink(missing_ok=True)  # the directory is invalid until we finish
     ckpt = path / CHECKPOINT
     if overwrite:

@@ -52,8 +52,12 @@ def run_sweep(configs: list[RunConfig], out="runs", *, workers: int | None = Non
     ``workers``: local processes (default: one per CPU core, at most one per
     config; 1 runs in this process with a progress bar).  CPU threads are split
     evenly between workers.  ``scheduler``: a Dask scheduler address
-    (``tcp://host:8786``); each config becomes one Dask task.
+    (``tcp://host:8786``); each config becomes one Dask task.  ``out`` is
+    made absolute here, on the client, so that workers started in another
+    directory write where the client reads (on a remote cluster it must be a
+    filesystem the workers share).
     """
+    out = Path(out).resolve()
     if scheduler:
         try:
             from dask.distributed import Client
