@@ -104,7 +104,8 @@ def _support_variables(c: np.ndarray, tol: float) -> list[int]:
     had degree 1 and no relevant variable.)
     """
     big = np.abs(c) > tol
-    return [i for i in range(c.shape[0].bit_length() - 1) if big.reshape(-1, 2, 1 << i)[:, 1, :].any()]
+    n = c.shape[0].bit_length() - 1
+    return [i for i in range(n) if big.reshape(-1, 2, 1 << i)[:, 1, :].any()]
 
 
 def _num(x: float) -> str:

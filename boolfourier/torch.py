@@ -296,8 +296,8 @@ def fwht(t, dim=-1, norm="backward"):
 
     Devices and precision.  CPU tensors run boolfourier's numba kernel (same
     speed and bits as :func:`boolfourier.fwht`; the output is a fresh tensor
-    that shares no memory with the input).  On other devices the transform is a few dense products
-    with ``±1`` matrices (see the module docstring), so float64 agrees with
+    that shares no memory with the input).  On other devices the transform
+    is a few dense products with ``±1`` matrices (see the module docstring), so float64 agrees with
     the CPU result to about ``1e-15 * log2(N)`` relative, not bit for bit.
     float16 and bfloat16 are computed in float32 and rounded back once at the
     end, on every device.  **TF32**: on

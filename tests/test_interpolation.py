@@ -601,7 +601,8 @@ def test_the_mdi_is_linear_whatever_the_units(scale):
     v, sym_seen = rng.standard_normal(16), (w <= 1) | (w == 3)
     g = min_degree_interpolator(v * scale, sym_seen)
     assert g.method == "general"
-    np.testing.assert_allclose(g.values / scale, naive.interp_mdi_bruteforce(v, sym_seen), atol=1e-9)
+    want = naive.interp_mdi_bruteforce(v, sym_seen)
+    np.testing.assert_allclose(g.values / scale, want, atol=1e-9)
 
 
 @pytest.mark.parametrize("offset", [0.0, 1e6, 1e12])
@@ -628,7 +629,8 @@ def test_a_ball_is_a_ball_however_it_was_built():
     # a "shells" domain, and the closed form applied only to kind "ball" (refused at n = 40)
     shells = Domain.from_expression("weight(x) >= 3", 40)
     ball = Domain.hamming_ball(37, 40, center=-np.ones(40))
-    assert shells.kind == "shells" and shells.radius == ball.radius == 37 and shells.size == ball.size
+    assert shells.kind == "shells" and shells.radius == ball.radius == 37
+    assert shells.size == ball.size
     for seen in (shells, ball):
         g = min_degree_interpolator("x0*x1 - x5", seen)
         assert g.method == "hamming_ball" and g.polynomial() == "-x5 + x0*x1"
@@ -636,8 +638,8 @@ def test_a_ball_is_a_ball_however_it_was_built():
     assert r["method"] == "hamming_ball" and r["mdi"] == "x0*x1"
     # the dense solver agrees where it can run
     small = min_degree_interpolator("x0*x1 - x5", Domain.from_expression("weight(x) >= 3", 8))
-    np.testing.assert_allclose(small.values, BooleanFunction.from_expression("x0*x1 - x5", 8).values,
-                               atol=1e-9)
+    want = BooleanFunction.from_expression("x0*x1 - x5", 8).values
+    np.testing.assert_allclose(small.values, want, atol=1e-9)
 
 
 def test_junta_function_checks_every_coordinate_of_its_points():

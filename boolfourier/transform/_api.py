@@ -221,9 +221,9 @@ def fwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     Outputs of 16 MiB and more live in a memory mapping that is kept after
     the caller drops the array and reused by the next large call (a fresh
     mapping costs page faults and zeroing: 2**24 float64 took 33-38 ms into
-    fresh memory and 27-29 ms into reused memory on a 2-core machine); it is never reused while any array or view refers to it.
-    At most one such buffer is retained; ``BOOLFOURIER_FWHT_REUSE=0``
-    turns this off.
+    fresh memory and 27-29 ms into reused memory on a 2-core machine); it is
+    never reused while any array or view refers to it.  At most one such
+    buffer is retained; ``BOOLFOURIER_FWHT_REUSE=0`` turns this off.
 
     Examples
     --------
@@ -252,8 +252,9 @@ def ifwht(a, axis=-1, norm="backward", *, overwrite_x=False, workers=None):
     with the normalisation on the other side: ``"backward"`` (default)
     returns ``H a / N``, ``"forward"`` returns ``H a`` and ``"ortho"``
     returns ``H a / sqrt(N)``.  So ``ifwht(fwht(a, norm=m), norm=m)`` gives
-    back ``a`` (up to rounding) for every mode ``m``; with ``norm="forward"``, ``ifwht`` turns Fourier
-    coefficients back into function values.
+    back ``a`` (up to rounding) for every mode ``m``; with
+    ``norm="forward"``, ``ifwht`` turns Fourier coefficients back into
+    function values.
 
     Parameters and errors are those of :func:`fwht`, except that integer
     input needs ``norm="forward"`` here (the unscaled direction).

@@ -3,16 +3,16 @@
 A fresh buffer of many megabytes costs the kernel's page faults and zeroing on
 first touch: at 2**24 float64 (128 MiB) the whole out-of-place transform takes
 33-38 ms into fresh memory against 27-29 ms into reused memory (2-core Zen 3
-VM, transparent huge pages).  ``fwht(a)`` in a loop
-returns a new large array every time and the caller usually drops the last
-one before asking for the next, so the memory of the *most recent* large
-output is kept here and handed out again once no array refers to it.
+VM, transparent huge pages).  ``fwht(a)`` in a loop returns a new large array
+every time and the caller usually drops the last one before asking for the
+next, so the memory of the *most recent* large output is kept here and
+handed out again once no array refers to it.
 
 Safety rests on numpy's view rule: every view of an array made over a
 foreign buffer keeps that array (its ``base``) alive.  The buffer here is a
 private anonymous ``mmap`` that only this module holds (copy-on-write across
-``fork``, like numpy's own memory); the one ndarray made over it
-(``root``) is tracked by a weak reference, and the memory is reused only when
+``fork``, like numpy's own memory); the one ndarray made over it (``root``)
+is tracked by a weak reference, and the memory is reused only when
 that weak reference is dead, i.e. when no array, view or exported buffer
 can still reach it.  A lock makes take-and-reuse atomic between threads.
 
