@@ -1313,8 +1313,9 @@ def _gotu_arrays(pred, target, unseen_mask):
     unseen_mse = diff2[..., unseen_mask].mean(axis=-1)
     cube_mse = diff2.mean(axis=-1)
     sign = (sgn_p != sgn_t)[..., unseen_mask].mean(axis=-1)
-    # a NaN prediction (a diverged run) has no sign: NaN, like its MSE (it counted as -1)
-    sign = np.where(np.isnan(pred[..., unseen_mask]).any(axis=-1), np.nan, sign)
+    # a NaN prediction (a diverged run) has no sign: NaN, like its MSE (it counted as -1);
+    # the target is finite, so the unseen MSE is NaN exactly when a prediction on U is
+    sign = np.where(np.isnan(unseen_mse), np.nan, sign)
     def sc(v):
         return float(v) if np.ndim(v) == 0 else v
     return GotuError(sc(unseen_mse), sc(cube_mse), sc(sign))

@@ -207,8 +207,8 @@ def _characters(bits_words: np.ndarray, mask_words: np.ndarray) -> np.ndarray:
 
 
 def _coefficient_sums(f, masks, n, samples, rng, dtype, groups, moments=False):
-    """Per-group sums of ``Y = f(x) chi_S(x)`` and of ``f(x)**2`` over ``samples`` points,
-    and (``moments=True``) the _Moments of ``Y`` per mask, else None."""
+    """Per-group sums of ``Y = f(x) chi_S(x)`` and of ``f(x)**2`` over ``samples`` points;
+    with ``moments=True`` the _Moments of ``Y`` per mask instead (the sums stay 0)."""
     call, n = _evaluator(f, n)
     ms = _masks(masks, n)
     samples = _check_samples(samples)
@@ -227,12 +227,13 @@ def _coefficient_sums(f, masks, n, samples, rng, dtype, groups, moments=False):
         chi = _characters(_pack_bits(bits, n_words), mw)  # (m, k)
         if mom is not None:
             mom.add(y[:, None] * chi)
-        grp = (np.arange(done, done + m) * groups) // samples  # contiguous groups
-        for q in np.unique(grp):  # at most `groups` iterations per chunk
-            sel = grp == q
-            s1[q] += y[sel] @ chi[sel]
-            s2[q] += y[sel] @ y[sel]
-            counts[q] += int(sel.sum())
+        else:
+            grp = (np.arange(done, done + m) * groups) // samples  # contiguous groups
+            for q in np.unique(grp):  # at most `groups` iterations per chunk
+                sel = grp == q
+                s1[q] += y[sel] @ chi[sel]
+                s2[q] += y[sel] @ y[sel]
+                counts[q] += int(sel.sum())
         done += m
     return ms, n, s1, s2, counts, mom
 
