@@ -9,6 +9,8 @@ explicit plans (``_kernels.make_plan`` keywords).
 
 from __future__ import annotations
 
+import platform
+
 import numba
 import numpy as np
 import pytest
@@ -166,6 +168,56 @@ def test_super_blocks(dtype, n, b, s, m):
                 _run_both(_data(dtype, rows, n), scale, plan, nthreads)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ahead", [0, 1, 7, 64, 1000, 1 << 20])
+def test_super_blocks_with_prefetch(dtype, ahead):
+    # the prefetch distance changes which lines are fetched early, never a result
+    w = _kernels._width(np.dtype(dtype).itemsize)
+    b = max(5, w.bit_length() + 2)
+    plan = _kernels.make_plan(dtype, 1 << (b + 6), kind=1, b=b, s=b + 3, l1_bytes=1024,
+                              par_min=1, ahead=ahead)
+    assert plan[10] == ahead
+    for nthreads in (1, 2):
+        _run_both(_data(dtype, 1, b + 6), 1.0, plan, nthreads)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("ahead", [0, 1, 40, 300, 1 << 20])
+def test_block_prefetch_cursor(dtype, ahead):
+    # _block returns how far its sweeps prefetched: up to ``ahead`` elements past
+    # the block it read, never past ``lim``, and (for distances its last sweep
+    # alone covers: 2**12 / (8W) iterations, one 64-byte line each) exactly
+    # that far; the block's result is unaffected
+    itemsize = np.dtype(dtype).itemsize
+    w = _kernels._width(itemsize)
+    nbits, l1bits, lowbits = 12, 9, (_kernels.LOW_U * w).bit_length() - 1
+    size = 1 << nbits
+    covered = (size // (8 * w)) * (64 // itemsize)
+    src = _data(dtype, 1, nbits + 2).ravel()
+    for start, lim in ((0, 4 * size), (size, 2 * size + 100), (2 * size, 3 * size)):
+        x = np.zeros_like(src)
+        pc = _kernels._block(src, start, x, start, nbits, l1bits, lowbits, 1.0, False,
+                             start, lim, ahead)
+        want = src[start:start + size].copy().reshape(1, -1)
+        _reference.fwht_inplace(want, 1.0)
+        np.testing.assert_array_equal(x[start:start + size], want[0])
+        end = min(start + size + ahead, lim)
+        assert start + size <= pc <= end
+        if end - (start + size) <= covered:
+            assert pc == end
+        else:
+            assert pc > start + size + covered
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86 mnemonic")
+def test_prefetching_block_emits_prefetches():
+    # the prefetching kernels must really prefetch
+    x = np.zeros(1 << 12)
+    _kernels._block(x, 0, x, 0, 12, 9, 5, 1.0, False, 0, 1 << 12, 256)
+    asm = "".join(_kernels._block.inspect_asm().values())
+    assert "prefetcht0" in asm
+
+
 @pytest.mark.parametrize("nthreads", [1, 2])
 @pytest.mark.parametrize("n,b,s,m", [(12, 5, 5, 9), (14, 6, 6, 10), (13, 6, 6, 13),
                                      (13, 5, 9, 11), (12, 4, 8, 12)])
@@ -175,8 +227,7 @@ def test_passes_stay_inside_the_counter_array(n, b, s, m, nthreads):
     # did, at the default plan of 2**26 float64) while the result stays right
     numba.get_num_threads()
     plan = _kernels.make_plan(np.float64, 1 << n, kind=1, b=b, s=s, m=m, par_min=1)
-    prm = np.array([plan[3], plan[1], plan[2], plan[6], plan[4], plan[7], plan[8], plan[9]],
-                   dtype=np.int64)
+    prm = plan[list(_kernels._PRM_OF_PLAN)]
     x = np.random.default_rng(0).standard_normal(1 << n)
     want = x.copy()
     _reference.fwht_inplace(want.reshape(1, -1))
@@ -277,4 +328,3 @@ def test_copy_of_readonly_and_strided_input():
     wide = np.zeros((3, 128))
     wide[:, ::2] = a
     _check(_kernels.fwht_copy(wide[:, ::2], 0.5), want)
-

@@ -31,7 +31,9 @@ Kernels (``x`` is a flat array; offsets and strides count elements):
   In place (src is dst), gather (array -> buffer), buffer -> buffer and
   scatter (buffer -> array) are the same kernel.  ``_cRs`` / ``_lows``
   multiply by ``scale`` before storing: the final scaling, fused into the
-  last pass.
+  last pass.  ``_cRp(..., scale, pf, pcur, pend)`` also prefetch one cache
+  line of ``pf`` per W columns (``llvm.prefetch``), for pass 1 in
+  super-blocks.
 
 Drivers (plain numba loops over the kernels):
 
@@ -51,7 +53,9 @@ Drivers (plain numba loops over the kernels):
   inside super-blocks of ``2**s`` (``_super_work``: one thread per
   super-block, while it is still in the L3 cache); only the levels between
   super-blocks are left to the column passes over the whole row, which read
-  it back from memory.
+  it back from memory.  There, pass 1's in-cache sweeps prefetch the input
+  a little ahead of its reads (``PREFETCH_BYTES``), so that the memory
+  works while they compute.
 * threads: each pass hands out its work items (rows, blocks, tiles)
   through an atomic counter, so a thread the OS delays holds back one item,
   not a fixed half; ``nthreads`` comes from ``numba.get_num_threads()``.
@@ -168,6 +172,16 @@ def _scale_all(builder, vs, sv, is_float):
     return [builder.fmul(v, sv) if is_float else builder.mul(v, sv) for v in vs]
 
 
+def _radix_store(builder, vs, is_float, svec, dests, vecty, align):
+    """Radix-len(vs) butterfly, times ``svec`` unless it is None, stored to
+    ``dests``, a list of (base pointer, element offset)."""
+    vs = _radix(builder, vs, is_float)
+    if svec is not None:
+        vs = _scale_all(builder, vs, svec, is_float)
+    for v, (base, off) in zip(vs, dests):
+        _store(builder, v, base, off, vecty, align)
+
+
 def _inreg_level(builder, x, d, elty, vecty, w, is_float):
     """Level with butterfly distance d < w inside one vector register."""
     i32 = ir.IntType(32)
@@ -213,8 +227,7 @@ def _make_low(scaled):
             size = context.cast(builder, sizev, sizety, types.intp)
             sbase = builder.gep(_data_ptr(context, builder, sty, sv), [so])
             dbase = builder.gep(_data_ptr(context, builder, dty, dv), [do])
-            if scaled:
-                svec = _splat(builder, context, sclv, sclty, dt, vecty, w)
+            svec = _splat(builder, context, sclv, sclty, dt, vecty, w) if scaled else None
             nchunks = _vec_count(builder, size, w * LOW_U)
             with cgutils.for_range(builder, nchunks) as loop:
                 j = builder.mul(loop.index, ir.Constant(so.type, w * LOW_U))
@@ -224,11 +237,8 @@ def _make_low(scaled):
                 while d < w:
                     vs = [_inreg_level(builder, v, d, elty, vecty, w, is_float) for v in vs]
                     d *= 2
-                vs = _radix(builder, vs, is_float)
-                if scaled:
-                    vs = _scale_all(builder, vs, svec, is_float)
-                for v, o in zip(vs, offs):
-                    _store(builder, v, dbase, o, vecty, align)
+                _radix_store(builder, vs, is_float, svec, [(dbase, o) for o in offs], vecty,
+                             align)
             return context.get_dummy_value()
 
         return sig, codegen
@@ -236,50 +246,84 @@ def _make_low(scaled):
     return low
 
 
-def _make_cols(radix, scaled):
+def _prefetch(builder, ptr):
+    """Prefetch the cache line at ``ptr`` for reading (into all cache levels)."""
+    i8p = ir.IntType(8).as_pointer()
+    i32 = ir.IntType(32)
+    # the name mangles the pointer type ("p0i8"); LLVMs with opaque pointers
+    # remangle it to "p0" when they read the module
+    fn = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+        "llvm.prefetch." + i8p.intrinsic_name)
+    builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                      ir.Constant(i32, 1)])
+
+
+def _make_cols(radix, scaled, prefetch=False):
+    """Radix-``radix`` butterflies on ``ngroups`` groups of ``radix`` rows:
+    src[soff + g*sgroup + k*sstride + j] -> dst[doff + g*dgroup + k*dstride + j]
+    for g < ngroups, k < radix and j = 0, W, 2W, ... < ncols.
+
+    The prefetching variant takes three more arguments ``pf, pcur, pend``
+    and, with every W columns, prefetches one cache line of ``pf``: in the
+    i-th iteration (counted over all groups) the line at element
+    ``pcur + i * LINE`` while that is below ``pend``, else the line at
+    ``pcur`` again (``pcur < pend`` must hold; LINE = 64 bytes)."""
+
+    def codegen(context, builder, signature, args):
+        sv, dv, sclv = args[0], args[3], args[10]
+        sty, dty, sclty = signature.args[0], signature.args[3], signature.args[10]
+        so, ss, do, ds, nc, ng, sg, dg = (
+            context.cast(builder, args[i], signature.args[i], types.intp)
+            for i in (1, 2, 4, 5, 6, 7, 8, 9)
+        )
+        dt = sty.dtype
+        elty, vecty, w, is_float = _ir_info(context, dt)
+        align = dt.bitwidth // 8
+        intp = context.get_value_type(types.intp)
+        sbase = _data_ptr(context, builder, sty, sv)
+        dbase = _data_ptr(context, builder, dty, dv)
+        svec = _splat(builder, context, sclv, sclty, dt, vecty, w) if scaled else None
+        nvec = _vec_count(builder, nc, w)
+        if prefetch:
+            pty = signature.args[11]
+            pbase = _data_ptr(context, builder, pty, args[11])
+            pcur, pend = (context.cast(builder, args[i], signature.args[i], types.intp)
+                          for i in (12, 13))
+            line = ir.Constant(intp, max(64 // (pty.dtype.bitwidth // 8), 1))
+        with cgutils.for_range(builder, ng) as group:
+            sgo = builder.add(so, builder.mul(group.index, sg))
+            dgo = builder.add(do, builder.mul(group.index, dg))
+            sp = [builder.gep(sbase, [builder.add(sgo, builder.mul(ss, ir.Constant(intp, k)))])
+                  for k in range(radix)]
+            dp = [builder.gep(dbase, [builder.add(dgo, builder.mul(ds, ir.Constant(intp, k)))])
+                  for k in range(radix)]
+            if prefetch:
+                pgo = builder.add(pcur, builder.mul(builder.mul(group.index, nvec), line))
+            with cgutils.for_range(builder, nvec) as loop:
+                j = builder.mul(loop.index, ir.Constant(intp, w))
+                if prefetch:
+                    pi = builder.add(pgo, builder.mul(loop.index, line))
+                    pi = builder.select(builder.icmp_signed("<", pi, pend), pi, pcur)
+                    _prefetch(builder, builder.gep(pbase, [pi]))
+                vs = [_load(builder, p, j, vecty, align) for p in sp]
+                _radix_store(builder, vs, is_float, svec, [(p, j) for p in dp], vecty, align)
+        return context.get_dummy_value()
+
+    if prefetch:
+        @intrinsic
+        def cols_pf(typingctx, src, soff, sstride, dst, doff, dstride, ncols, ngroups, sgroup,
+                    dgroup, scale, pf, pcur, pend):
+            return types.void(src, soff, sstride, dst, doff, dstride, ncols, ngroups, sgroup,
+                              dgroup, scale, pf, pcur, pend), codegen
+
+        return cols_pf
+
     @intrinsic
     def cols(typingctx, src, soff, sstride, dst, doff, dstride, ncols, ngroups, sgroup, dgroup,
              scale):
-        """Radix-``radix`` butterflies on ``ngroups`` groups of ``radix`` rows:
-        src[soff + g*sgroup + k*sstride + j] -> dst[doff + g*dgroup + k*dstride + j]
-        for g < ngroups, k < radix and j = 0, W, 2W, ... < ncols."""
-        sig = types.void(src, soff, sstride, dst, doff, dstride, ncols, ngroups, sgroup, dgroup,
-                         scale)
-
-        def codegen(context, builder, signature, args):
-            sv, dv, sclv = args[0], args[3], args[10]
-            sty, dty, sclty = signature.args[0], signature.args[3], signature.args[10]
-            so, ss, do, ds, nc, ng, sg, dg = (
-                context.cast(builder, args[i], signature.args[i], types.intp)
-                for i in (1, 2, 4, 5, 6, 7, 8, 9)
-            )
-            dt = sty.dtype
-            elty, vecty, w, is_float = _ir_info(context, dt)
-            align = dt.bitwidth // 8
-            intp = context.get_value_type(types.intp)
-            sbase = _data_ptr(context, builder, sty, sv)
-            dbase = _data_ptr(context, builder, dty, dv)
-            if scaled:
-                svec = _splat(builder, context, sclv, sclty, dt, vecty, w)
-            nvec = _vec_count(builder, nc, w)
-            with cgutils.for_range(builder, ng) as group:
-                sgo = builder.add(so, builder.mul(group.index, sg))
-                dgo = builder.add(do, builder.mul(group.index, dg))
-                sp = [builder.gep(sbase, [builder.add(sgo, builder.mul(ss, ir.Constant(intp, k)))])
-                      for k in range(radix)]
-                dp = [builder.gep(dbase, [builder.add(dgo, builder.mul(ds, ir.Constant(intp, k)))])
-                      for k in range(radix)]
-                with cgutils.for_range(builder, nvec) as loop:
-                    j = builder.mul(loop.index, ir.Constant(intp, w))
-                    vs = [_load(builder, p, j, vecty, align) for p in sp]
-                    vs = _radix(builder, vs, is_float)
-                    if scaled:
-                        vs = _scale_all(builder, vs, svec, is_float)
-                    for v, p in zip(vs, dp):
-                        _store(builder, v, p, j, vecty, align)
-            return context.get_dummy_value()
-
-        return sig, codegen
+        return types.void(src, soff, sstride, dst, doff, dstride, ncols, ngroups, sgroup, dgroup,
+                          scale), codegen
 
     return cols
 
@@ -318,6 +362,9 @@ _c8 = _make_cols(8, False)
 _c2s = _make_cols(2, True)
 _c4s = _make_cols(4, True)
 _c8s = _make_cols(8, True)
+_c2p = _make_cols(2, False, True)
+_c4p = _make_cols(4, False, True)
+_c8p = _make_cols(8, False, True)
 
 
 # --- serial drivers ------------------------------------------------------------------------
@@ -345,12 +392,17 @@ def _scalar(x, off, n, scale, do_scale):
 
 
 @jit
-def _stage(src, sbase, sstride, dst, dbase, dstride, nrows, ncols, lev, k, scale, do_scale):
+def _stage(src, sbase, sstride, dst, dbase, dstride, nrows, ncols, lev, k, scale, do_scale,
+           pf, pc, pe):
     """Levels lev..lev+k-1 (k <= 3) over the row index of an (nrows, ncols) tile.
 
     Row r of the source starts at src[sbase + r*sstride], of the destination at
     dst[dbase + r*dstride]; columns are contiguous and ncols is a multiple of W.
     The butterflies pair rows r and r + 2**l for l in lev..lev+k-1.
+
+    While ``pc < pe`` (and not do_scale), the kernels also prefetch the lines
+    of ``pf`` from element ``pc`` on, one per W columns, up to ``pe``; returns
+    where the prefetching stopped (``pc`` if it did not run).
     """
     h = 1 << lev
     span = h << k
@@ -359,10 +411,20 @@ def _stage(src, sbase, sstride, dst, dbase, dstride, nrows, ncols, lev, k, scale
     ng = nrows // span
     sg = span * sstride
     dg = span * dstride
+    line = max(64 // pf.itemsize, 1)
+    step = ng * (ncols // max(VEC_BYTES // src.itemsize, 1)) * line  # lines per kernel call
     for i in range(h):
         so = sbase + i * sstride
         do = dbase + i * dstride
-        if k == 3:
+        if pc < pe and not do_scale:
+            if k == 3:
+                _c8p(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale, pf, pc, pe)
+            elif k == 2:
+                _c4p(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale, pf, pc, pe)
+            else:
+                _c2p(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale, pf, pc, pe)
+            pc = min(pc + step, pe)
+        elif k == 3:
             if do_scale:
                 _c8s(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale)
             else:
@@ -377,18 +439,20 @@ def _stage(src, sbase, sstride, dst, dbase, dstride, nrows, ncols, lev, k, scale
                 _c2s(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale)
             else:
                 _c2(src, so, ss, dst, do, ds, ncols, ng, sg, dg, scale)
+    return pc
 
 
 @jit
-def _sweeps(x, off, nbits, lo, hi, scale, do_scale):
+def _sweeps(x, off, nbits, lo, hi, scale, do_scale, pf, pc, pe):
     """In place on x[off : off + 2**nbits]: levels lo..hi-1 in radix-<=8 sweeps.
 
     The levels are split into ceil((hi-lo)/3) near-equal groups, ascending;
-    only the last sweep scales.
+    only the last sweep scales.  Prefetches pf[pc:pe] on the way (see _stage);
+    returns where that stopped.
     """
     r = hi - lo
     if r <= 0:
-        return
+        return pc
     nsw = (r + 2) // 3
     zero = lo - lo
     lev = lo
@@ -396,21 +460,28 @@ def _sweeps(x, off, nbits, lo, hi, scale, do_scale):
         k = (hi - lev + (nsw - s) - 1) // (nsw - s)  # ceil(levels left / sweeps left)
         # the block as (2**(nbits-lev), 2**lev): butterflies pair rows 1..2**(k-1) apart
         ncols = 1 << lev
-        _stage(x, off, ncols, x, off, ncols, 1 << (nbits - lev), ncols, zero, k, scale,
-               do_scale and s == nsw - 1)
+        pc = _stage(x, off, ncols, x, off, ncols, 1 << (nbits - lev), ncols, zero, k, scale,
+                    do_scale and s == nsw - 1, pf, pc, pe)
         lev += k
+    return pc
 
 
 @jit
-def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale):
+def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale, pc, lim, ahead):
     """x[off : off + 2**nbits] <- transform of src[soff : soff + 2**nbits]
-    (serial, in cache; src may be x itself)."""
+    (serial, in cache; src may be x itself).
+
+    With ``ahead > 0``, the in-cache sweeps also prefetch the input that the
+    next reads will need: src from ``pc`` on, at most ``ahead`` elements past
+    the input read so far and never past ``lim``.  Returns the new ``pc``.
+    Without it, the memory idles while the sweeps compute (see PREFETCH_BYTES).
+    """
     size = 1 << nbits
     if nbits < lowbits:
         for i in range(size):
             x[off + i] = src[soff + i]
         _scalar(x, off, nbits, scale, do_scale)
-        return
+        return pc
     sub = min(nbits, max(l1bits, lowbits))
     tail = sub < nbits
     low_last = do_scale and sub == lowbits and not tail
@@ -419,9 +490,14 @@ def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale):
             _lows(src, soff + sb, x, off + sb, 1 << sub, scale)
         else:
             _low(src, soff + sb, x, off + sb, 1 << sub, scale)
-        _sweeps(x, off + sb, sub, lowbits, sub, scale, do_scale and not tail)
+        read = soff + sb + (1 << sub)  # input read so far
+        pc = max(pc, read)
+        pe = min(read + ahead, lim)
+        pc = _sweeps(x, off + sb, sub, lowbits, sub, scale, do_scale and not tail, src, pc, pe)
     if tail:
-        _sweeps(x, off, nbits, sub, nbits, scale, do_scale)
+        pe = min(soff + size + ahead, lim)
+        pc = _sweeps(x, off, nbits, sub, nbits, scale, do_scale, src, pc, pe)
+    return pc
 
 
 # --- passes and entry points -------------------------------------------------------------------
@@ -434,6 +510,9 @@ def _block(src, soff, x, off, nbits, l1bits, lowbits, scale, do_scale):
 # (_cols_work(..., slot) uses slots slot and slot + 1; the kernels do not
 # bounds-check, so a slot past the end is a silent heap write.)
 _N_COUNTERS = 6
+#: Where the multi-pass drivers' parameters prm = [b, l1bits, lowbits, m, tw,
+#: tw2, s, tw0, ahead] sit in the plan array (see make_plan).
+_PRM_OF_PLAN = (3, 1, 2, 6, 4, 7, 8, 9, 10)
 
 
 @jit
@@ -445,20 +524,25 @@ def _rows_work(src, x, nrows, nbits, l1bits, lowbits, scale, do_scale, chunk, co
         if r0 >= nrows:
             break
         for r in range(r0, min(r0 + chunk, nrows)):
-            _block(src, r * size, x, r * size, nbits, l1bits, lowbits, scale, do_scale)
+            _block(src, r * size, x, r * size, nbits, l1bits, lowbits, scale, do_scale, 0, 0, 0)
 
 
 @jit
-def _pass1_work(src, x, off, nbits, b, l1bits, lowbits, scale, do_scale, counter):
-    # pass 1: levels 0..b-1 on every block of 2**b, read from src, written to x
+def _pass1_work(src, x, off, nbits, b, l1bits, lowbits, scale, do_scale, counter, ahead):
+    # pass 1: levels 0..b-1 on every block of 2**b, read from src, written to x;
+    # with ahead > 0 (one thread per range: super-blocks), the sweeps of a block
+    # prefetch the input of the blocks after it, up to the end of the range
     nblk = 1 << (nbits - b)
     bsize = 1 << b
     zero = b - b
+    pc = off
+    lim = off + (1 << nbits)
     while True:
         i = _fetch_add(counter, zero, 1)
         if i >= nblk:
             break
-        _block(src, off + i * bsize, x, off + i * bsize, b, l1bits, lowbits, scale, do_scale)
+        pc = _block(src, off + i * bsize, x, off + i * bsize, b, l1bits, lowbits, scale,
+                    do_scale, pc, lim, ahead)
         _fetch_add_sync(counter, zero + 1, 1)
 
 
@@ -485,17 +569,21 @@ def _cols_work(x, off, nbits, lo, hi, tw, scale, do_scale, counter, slot):
         blk = tile // tpb
         col = off + (blk << hi) + (tile - blk * tpb) * tw
         if nst == 1:  # radix <= 8: in place
-            _stage(x, col, rstride, x, col, rstride, nrows, tw, zero, c, scale, do_scale)
+            _stage(x, col, rstride, x, col, rstride, nrows, tw, zero, c, scale, do_scale,
+                   x, zero, zero)
         else:
             lev = zero
             for s in range(nst):
                 k = (c - lev + (nst - s) - 1) // (nst - s)
                 if s == 0:  # gather + first radix stage
-                    _stage(x, col, rstride, buf, zero, tw, nrows, tw, lev, k, scale, no)
+                    _stage(x, col, rstride, buf, zero, tw, nrows, tw, lev, k, scale, no,
+                           x, zero, zero)
                 elif s == nst - 1:  # last radix stage + scatter (+ scaling)
-                    _stage(buf, zero, tw, x, col, rstride, nrows, tw, lev, k, scale, do_scale)
+                    _stage(buf, zero, tw, x, col, rstride, nrows, tw, lev, k, scale, do_scale,
+                           x, zero, zero)
                 else:
-                    _stage(buf, zero, tw, buf, zero, tw, nrows, tw, lev, k, scale, no)
+                    _stage(buf, zero, tw, buf, zero, tw, nrows, tw, lev, k, scale, no,
+                           x, zero, zero)
                 lev += k
         _fetch_add_sync(counter, slot + 1, 1)
 
@@ -528,7 +616,7 @@ def _super_work(src, x, off, nbits, s, prm, scale, counter):
             break
         own[:] = 0
         o = off + i * ssize
-        _pass1_work(src, x, o, s, prm[0], prm[1], prm[2], scale, no, own)
+        _pass1_work(src, x, o, s, prm[0], prm[1], prm[2], scale, no, own, prm[8])
         _cols_work(x, o, s, prm[0], s, prm[7], scale, no, own, zero + 2)
         _fetch_add_sync(counter, zero + 1, 1)
 
@@ -539,7 +627,7 @@ def _multipass_work(src, x, off, nbits, prm, scale, do_scale, counter):
     passes separated by waits on the finished-item counts instead of separate
     parallel regions: waking sleeping threads costs ~15 µs per region.
 
-    prm = [b, l1bits, lowbits, m, tw, tw2, s, tw0]; see make_plan.
+    prm = [b, l1bits, lowbits, m, tw, tw2, s, tw0, ahead]; see make_plan.
     """
     b = prm[0]
     m = prm[3]
@@ -547,7 +635,7 @@ def _multipass_work(src, x, off, nbits, prm, scale, do_scale, counter):
     no = nbits < 0
     one = b - b + 1  # counter slots as run-time values (see the note above _scalar)
     if s == b:
-        _pass1_work(src, x, off, nbits, b, prm[1], prm[2], scale, no, counter)
+        _pass1_work(src, x, off, nbits, b, prm[1], prm[2], scale, no, counter, one - 1)
     else:
         _super_work(src, x, off, nbits, s, prm, scale, counter)
     _wait(counter, one, 1 << (nbits - s))
@@ -596,7 +684,7 @@ def _transform(src, x, nrows, nbits, scale, plan, nthreads):
     kind = plan[0]
     nthr = nthreads if nthreads > 1 and nrows * size >= plan[5] else 1
     counter = np.zeros(_N_COUNTERS, dtype=np.int64)
-    prm = np.empty(8, dtype=np.int64)
+    prm = np.empty(len(_PRM_OF_PLAN), dtype=np.int64)
     if kind == 0:
         if nthr > 1 and nrows > 1:
             nthr = min(nthr, nrows)
@@ -611,14 +699,8 @@ def _transform(src, x, nrows, nbits, scale, plan, nthreads):
         prm[3] = chunk
         _pass(zero, src, x, zero, nbits, prm, scale, do_scale, nthr, counter)
         return
-    prm[0] = plan[3]  # b
-    prm[1] = plan[1]  # l1bits
-    prm[2] = plan[2]  # lowbits
-    prm[3] = plan[6]  # m
-    prm[4] = plan[4]  # tw
-    prm[5] = plan[7]  # tw2
-    prm[6] = plan[8]  # s
-    prm[7] = plan[9]  # tw0
+    for i in range(len(_PRM_OF_PLAN)):
+        prm[i] = plan[_PRM_OF_PLAN[i]]
     for r in range(nrows):
         _pass(zero + 1, src, x, r * size, nbits, prm, scale, do_scale, nthr, counter)
 
@@ -627,7 +709,7 @@ def _transform(src, x, nrows, nbits, scale, plan, nthreads):
 def _run(a, scale, plan, nthreads):
     """Transform the rows of the C-contiguous (nrows, 2**n) array ``a`` in place.
 
-    plan = [kind, l1bits, lowbits, b, tw, par_min, m, tw2, s, tw0] (see make_plan);
+    plan = [kind, l1bits, lowbits, b, tw, par_min, m, tw2, s, tw0, ahead] (see make_plan);
     threads are used when nthreads > 1 and the work holds >= par_min elements.
     (Loaded from numba's cache, this needs the threading layer started first:
     call numba.get_num_threads() once.)
@@ -712,6 +794,15 @@ PAR_MIN_BYTES = 1 << 20
 #: nothing: 8 MiB rows were 5-15 % slower, 16 MiB rows the same.
 SUPER_BYTES = 4 << 20
 SUPER_MIN_BYTES = 16 << 20
+#: In a super-block, pass 1's in-cache sweeps prefetch the input up to this
+#: many bytes past what it has read (``_block``): while one block's sweeps
+#: compute, the memory fetches the next blocks' start instead of idling.
+#: Measured on 2 Zen 3 cores against the same plan without prefetch, medians
+#: of 41 interleaved calls (15 at 2**26), the input rewritten before each:
+#: float64 2**22 4.74 vs 4.86 ms, 2**24 24.8 vs 26.0 ms, 2**26 137 vs 152 ms;
+#: float32 2**24 12.1 vs 12.8 and 13.5 vs 14.0 ms; int64 2**24 24.4 vs
+#: 25.3 ms.  64 and 256 KiB were within noise of 128 KiB.
+PREFETCH_BYTES = 128 << 10
 
 _PLANS: dict = {}
 
@@ -729,16 +820,18 @@ def _tile_width(itemsize, w, lo, c):
 
 
 def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_bytes=None,
-              par_min=None, s=None, tw0=None):
+              par_min=None, s=None, tw0=None, ahead=None):
     """The plan array for rows of ``size`` elements of ``dtype``.
 
-    ``[kind, l1bits, lowbits, b, tw, par_min, m, tw2, s, tw0]``: kind 0
+    ``[kind, l1bits, lowbits, b, tw, par_min, m, tw2, s, tw0, ahead]``: kind 0
     transforms each row in cache (``_block``, sub-blocks of ``2**l1bits``).
     Kind 1 runs three phases: (1) on every super-block of ``2**s``, pass 1
     on its blocks of ``2**b`` and, if ``s > b``, its levels ``b..s-1`` as a
     column pass (tiles ``tw0`` wide), each super-block by one thread while it
     is still in cache; (2) a column pass over levels ``s..m-1`` (tiles ``tw``
     wide); (3) if ``m < n``, one over ``m..n-1`` (tiles ``tw2`` wide).
+    With super-blocks (``s > b``), pass 1 prefetches its input up to
+    ``ahead`` elements past what it has read (0: no prefetch).
     Threads are used from ``par_min`` elements on.  Keyword arguments override
     the size rules (tests use them to force a path at small sizes).
     """
@@ -751,7 +844,7 @@ def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_b
     if kind is None:
         kind = 0 if size * itemsize <= SERIAL_MAX_BYTES else 1
     if kind == 0:
-        return np.array([0, l1bits, lowbits, 0, 0, par, 0, 0, 0, 0], dtype=np.int64)
+        return np.array([0, l1bits, lowbits, 0, 0, par, 0, 0, 0, 0, 0], dtype=np.int64)
     if s is None and b is None and size * itemsize >= max(SUPER_MIN_BYTES, 2 * SUPER_BYTES):
         s = _log2(SUPER_BYTES // itemsize)
     if s is not None and b is None:  # a super-block is planned like a row of its own
@@ -780,7 +873,11 @@ def make_plan(dtype, size, *, kind=None, b=None, m=None, tw=None, tw2=None, l1_b
     for width, lo in ((tw0, b), (tw, s), (tw2, m)):
         if width % w or (1 << lo) % width:
             raise ValueError(f"bad tile width {width}: a multiple of {w} dividing {1 << lo}")
-    return np.array([1, l1bits, lowbits, b, tw, par, m, tw2, s, tw0], dtype=np.int64)
+    if ahead is None:
+        ahead = PREFETCH_BYTES // itemsize if s > b else 0
+    if ahead < 0:
+        raise ValueError(f"bad prefetch distance {ahead}: need >= 0")
+    return np.array([1, l1bits, lowbits, b, tw, par, m, tw2, s, tw0, ahead], dtype=np.int64)
 
 
 # --- threads: what the threading layer allows -------------------------------------------
