@@ -210,12 +210,27 @@ def test_block_prefetch_cursor(dtype, ahead):
 
 
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86 mnemonic")
-def test_prefetching_block_emits_prefetches():
-    # the prefetching kernels must really prefetch
-    x = np.zeros(1 << 12)
-    _kernels._block(x, 0, x, 0, 12, 9, 5, 1.0, False, 0, 1 << 12, 256)
-    asm = "".join(_kernels._block.inspect_asm().values())
-    assert "prefetcht0" in asm
+@pytest.mark.parametrize("kernel", ["_c2p", "_c4p", "_c8p"])
+def test_prefetching_kernels_emit_prefetches(kernel):
+    # the prefetching kernels must really prefetch, and compute what the plain
+    # ones do; a fresh uncached function, since numba cannot show the machine
+    # code of one loaded from its cache
+    k = getattr(_kernels, kernel)
+
+    @numba.njit
+    def run(x, y):
+        k(x, 0, 64, x, 0, 64, 64, 1, 0, 0, 1.0, y, 0, 512)
+
+    x = RNG.integers(-1000, 1000, 512).astype(np.float64)  # exact sums in any order
+    want = x.copy().reshape(8, 64)
+    radix = int(kernel[2])
+    h = np.array([[1.0]])
+    while h.shape[0] < radix:
+        h = np.block([[h, h], [h, -h]])
+    want[:radix] = h @ want[:radix]
+    run(x, np.zeros(1024))
+    np.testing.assert_array_equal(x.reshape(8, 64), want)
+    assert "prefetcht0" in "".join(run.inspect_asm().values())
 
 
 @pytest.mark.parametrize("nthreads", [1, 2])
