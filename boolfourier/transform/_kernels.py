@@ -517,14 +517,16 @@ _PRM_OF_PLAN = (3, 1, 2, 6, 4, 7, 8, 9, 10)
 
 @jit
 def _rows_work(src, x, nrows, nbits, l1bits, lowbits, scale, do_scale, chunk, counter):
-    # whole rows of 2**nbits, ``chunk`` rows per work item
+    # whole rows of 2**nbits, ``chunk`` rows per work item (no prefetch)
     size = 1 << nbits
+    zero = nbits - nbits
     while True:
-        r0 = _fetch_add(counter, 0, chunk)
+        r0 = _fetch_add(counter, zero, chunk)
         if r0 >= nrows:
             break
         for r in range(r0, min(r0 + chunk, nrows)):
-            _block(src, r * size, x, r * size, nbits, l1bits, lowbits, scale, do_scale, 0, 0, 0)
+            _block(src, r * size, x, r * size, nbits, l1bits, lowbits, scale, do_scale,
+                   zero, zero, zero)
 
 
 @jit
